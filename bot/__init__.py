@@ -1,0 +1,1 @@
+"""Kohtaamo: a Discord bot for peer-support communities."""

@@ -1,0 +1,97 @@
+"""The bot: built once, services wired in ``setup_hook``, cogs get what they need."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import discord
+import yarl
+from discord.ext import commands
+
+from bot.clock import Clock, SystemClock
+from bot.db.connection import Database
+from bot.db.jobs import JobRepo
+from bot.db.migrate import migrate
+from bot.db.setup import SetupRepo
+from bot.i18n import I18n
+from bot.i18n.translator import Translator
+from bot.scheduling import Scheduler
+from bot.services.setup import SetupService
+from bot.settings import Settings
+from bot.ui.kit import Kit
+from cogs.setup import SetupCog
+
+log = logging.getLogger(__name__)
+
+
+def point_at(settings: Settings) -> None:
+    """Send REST and the gateway to a proxy (or the tests' double) when configured."""
+    if settings.discord_api_base:
+        discord.http.Route.BASE = settings.discord_api_base
+    if settings.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def intents() -> discord.Intents:
+    chosen = discord.Intents.default()
+    chosen.members = True  # privileged: Server Members
+    chosen.message_content = True  # privileged: Message Content (relays, safety)
+    chosen.presences = False
+    return chosen
+
+
+@dataclass
+class Services:
+    db: Database
+    scheduler: Scheduler
+    setup: SetupService
+
+
+class Kohtaamo(commands.Bot):
+    def __init__(
+        self, settings: Settings, *, clock: Clock | None = None, timers: bool = True, jobs: bool = True
+    ) -> None:
+        """``timers=False``: no APScheduler timers (tests drive a fake clock and call
+        ``run_due``); ``jobs=False``: do not touch scheduled jobs at all (``kohtaamo sync``)."""
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+        )
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.timers = timers
+        self.jobs = jobs
+        self.i18n = I18n()
+        self.services: Services | None = None
+        self.kit: Kit | None = None
+
+    async def setup_hook(self) -> None:
+        db = await Database.open(self.settings.database_path)
+        await migrate(db)
+        scheduler = Scheduler(JobRepo(db), self.clock, timers=self.timers)
+        setup = SetupService(SetupRepo(db), self.clock, self.settings.default_locale, self.settings.timezone)
+        self.services = Services(db=db, scheduler=scheduler, setup=setup)
+        self.kit = kit = Kit(self.i18n, setup)
+        self.tree.on_error = kit.on_error  # type: ignore[method-assign]
+        await self.tree.set_translator(Translator(self.i18n))
+        await self.add_cog(SetupCog(kit))
+        if self.jobs:
+            await scheduler.start()
+
+    async def close(self) -> None:
+        if self.services is not None:
+            self.services.scheduler.shutdown()
+        await super().close()
+        if self.services is not None:
+            await self.services.db.close()
+            self.services = None
+
+    async def sync_commands(self) -> int:
+        """Register the slash commands globally, or on DEV_GUILD_ID for quick testing."""
+        guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        return len(await self.tree.sync(guild=guild))

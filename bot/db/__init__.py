@@ -1,0 +1,1 @@
+"""Storage: one aiosqlite connection, the migration runner and the repositories (the only SQL)."""

@@ -1,0 +1,128 @@
+"""One aiosqlite connection per process, with a transaction helper."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+from bot.errors import ConfigError
+
+Params = Iterable[Any] | dict[str, Any]
+T = TypeVar("T")
+_in_transaction: ContextVar[bool] = ContextVar("_in_transaction", default=False)
+
+
+class Database:
+    """Wraps the single connection. Repositories call ``fetch*``/``execute``; writers that
+    need several statements to hold together use ``async with db.transaction():``."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Database:
+        path = Path(path)
+        if str(path) != ":memory:":
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(f"DATABASE_PATH={path}: cannot create its folder ({exc.strerror})") from None
+        try:
+            conn = await aiosqlite.connect(path, isolation_level=None)
+            conn.row_factory = aiosqlite.Row
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA busy_timeout=5000")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            await conn.execute("CREATE TABLE IF NOT EXISTS _write_probe(x)")
+            await conn.execute("DROP TABLE _write_probe")
+        except sqlite3.Error as exc:
+            raise ConfigError(f"DATABASE_PATH={path}: cannot open the database for writing ({exc})") from None
+        return cls(conn, path)
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Database]:
+        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on error. Nested use joins the outer one.
+        Statements of other tasks wait until the transaction ends (one connection)."""
+        if _in_transaction.get():
+            yield self
+            return
+        async with self._lock:
+            token = _in_transaction.set(True)
+            try:
+                await self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self
+                except BaseException:
+                    await self._conn.execute("ROLLBACK")
+                    raise
+                await self._conn.execute("COMMIT")
+            finally:
+                _in_transaction.reset(token)
+
+    async def _run(self, op: Callable[[], Awaitable[T]]) -> T:
+        if _in_transaction.get():
+            return await op()
+        async with self._lock:
+            return await op()
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; return the number of rows it changed."""
+
+        async def op() -> int:
+            async with self._conn.execute(sql, params) as cur:
+                return cur.rowcount
+
+        return await self._run(op)
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run an INSERT; return the new row id."""
+
+        async def op() -> int:
+            async with self._conn.execute(sql, params) as cur:
+                assert cur.lastrowid is not None
+                return cur.lastrowid
+
+        return await self._run(op)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        async def op() -> aiosqlite.Row | None:
+            async with self._conn.execute(sql, params) as cur:
+                return await cur.fetchone()
+
+        return await self._run(op)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        async def op() -> list[aiosqlite.Row]:
+            async with self._conn.execute(sql, params) as cur:
+                return list(await cur.fetchall())
+
+        return await self._run(op)
+
+    async def executescript(self, sql: str) -> None:
+        async def op() -> None:
+            await self._conn.executescript(sql)
+
+        await self._run(op)
+
+    async def rollback_if_open(self) -> None:
+        if self._conn.in_transaction:
+            await self._conn.execute("ROLLBACK")
+
+    async def backup(self, target: Path) -> None:
+        """SQLite online backup of the live database into ``target``."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        async with aiosqlite.connect(target) as dest:
+            await self._conn.backup(dest)

@@ -1,0 +1,73 @@
+"""Per-server settings made with /setup."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from bot.db.codec import to_db
+from bot.db.connection import Database
+
+
+class SetupRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def load(self, guild_id: int) -> tuple[str, str, dict[str, int], dict[str, int]] | None:
+        row = await self.db.fetchone("SELECT locale, timezone FROM guilds WHERE guild_id = ?", (guild_id,))
+        if row is None:
+            return None
+        roles = await self.db.fetchall("SELECT role_key, role_id FROM guild_roles WHERE guild_id = ?", (guild_id,))
+        channels = await self.db.fetchall(
+            "SELECT channel_key, channel_id FROM guild_channels WHERE guild_id = ?", (guild_id,)
+        )
+        return (
+            str(row["locale"]),
+            str(row["timezone"]),
+            {str(r["role_key"]): int(r["role_id"]) for r in roles},
+            {str(r["channel_key"]): int(r["channel_id"]) for r in channels},
+        )
+
+    async def save(
+        self,
+        guild_id: int,
+        *,
+        locale: str,
+        timezone: str,
+        roles: Mapping[str, int],
+        channels: Mapping[str, int],
+        now: datetime,
+    ) -> None:
+        """Write the whole configuration at once: all of it or nothing."""
+        stamp = to_db(now)
+        async with self.db.transaction():
+            await self.db.execute(
+                "INSERT INTO guilds (guild_id, locale, timezone, created_at, updated_at) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (guild_id) DO UPDATE SET locale = excluded.locale, timezone = excluded.timezone, "
+                "updated_at = excluded.updated_at",
+                (guild_id, locale, timezone, stamp, stamp),
+            )
+            await self.db.execute("DELETE FROM guild_roles WHERE guild_id = ?", (guild_id,))
+            for key, role_id in roles.items():
+                await self.db.execute(
+                    "INSERT INTO guild_roles (guild_id, role_key, role_id) VALUES (?, ?, ?)", (guild_id, key, role_id)
+                )
+            await self.db.execute("DELETE FROM guild_channels WHERE guild_id = ?", (guild_id,))
+            for key, channel_id in channels.items():
+                await self.db.execute(
+                    "INSERT INTO guild_channels (guild_id, channel_key, channel_id) VALUES (?, ?, ?)",
+                    (guild_id, key, channel_id),
+                )
+
+    async def member_locale(self, guild_id: int, user_id: int) -> str | None:
+        row = await self.db.fetchone(
+            "SELECT locale FROM member_prefs WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
+        return None if row is None or row["locale"] is None else str(row["locale"])
+
+    async def set_member_locale(self, guild_id: int, user_id: int, locale: str | None, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO member_prefs (guild_id, user_id, locale, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (guild_id, user_id) DO UPDATE SET locale = excluded.locale, updated_at = excluded.updated_at",
+            (guild_id, user_id, locale, to_db(now)),
+        )

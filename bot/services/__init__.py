@@ -1,0 +1,1 @@
+"""The product's rules. Plain types in and out; no Discord here."""

@@ -1,0 +1,139 @@
+"""Per-server setup: which Discord roles and channels play which part, language and time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.clock import Clock
+from bot.db.setup import SetupRepo
+from bot.errors import KohtaamoError
+
+LOCALES = ("fi", "sv", "en")
+
+
+class BotRole(StrEnum):
+    CAREGIVER = "caregiver"
+    YOUTH_MINOR = "youth_minor"  # 13–17
+    YOUTH_ADULT = "youth_adult"  # 18–29
+    VOLUNTEER = "volunteer"
+    MODERATOR = "moderator"
+    STAFF = "staff"
+
+
+class BotChannel(StrEnum):
+    MODLOG = "modlog"
+    VOLUNTEER_QUEUE = "volunteer_queue"
+    ANNOUNCEMENTS = "announcements"
+    WELCOME = "welcome"
+
+
+# What a member with a mapped role may do beyond it: moderators may do what staff and
+# volunteers may, so one person need not hold three roles.
+_IMPLIED: dict[BotRole, frozenset[BotRole]] = {
+    BotRole.MODERATOR: frozenset({BotRole.STAFF, BotRole.VOLUNTEER}),
+}
+
+
+@dataclass(frozen=True)
+class GuildConfig:
+    guild_id: int
+    locale: str = "fi"
+    timezone: str = "Europe/Helsinki"
+    roles: dict[BotRole, int] = field(default_factory=dict)
+    channels: dict[BotChannel, int] = field(default_factory=dict)
+    configured: bool = False
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def has_role(self, member_role_ids: set[int] | frozenset[int], needed: BotRole) -> bool:
+        """True when the member holds the Discord role mapped to ``needed`` (or one implying it)."""
+        for role, role_id in self.roles.items():
+            if role_id in member_role_ids and (role == needed or needed in _IMPLIED.get(role, ())):
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class SetupChange:
+    """What an admin asked /setup to change; ``None`` leaves a value as it is."""
+
+    roles: dict[BotRole, int]
+    channels: dict[BotChannel, int]
+    locale: str | None = None
+    timezone: str | None = None
+
+
+class SetupService:
+    def __init__(self, repo: SetupRepo, clock: Clock, default_locale: str, default_timezone: str) -> None:
+        self.repo = repo
+        self.clock = clock
+        self.default_locale = default_locale
+        self.default_timezone = default_timezone
+        self._cache: dict[int, GuildConfig] = {}
+
+    async def get(self, guild_id: int) -> GuildConfig:
+        cached = self._cache.get(guild_id)
+        if cached is not None:
+            return cached
+        stored = await self.repo.load(guild_id)
+        if stored is None:
+            config = GuildConfig(guild_id, self.default_locale, self.default_timezone)
+        else:
+            locale, timezone, roles, channels = stored
+            config = GuildConfig(
+                guild_id,
+                locale,
+                timezone,
+                {BotRole(k): v for k, v in roles.items() if k in BotRole.__members__.values()},
+                {BotChannel(k): v for k, v in channels.items() if k in BotChannel.__members__.values()},
+                configured=True,
+            )
+        self._cache[guild_id] = config
+        return config
+
+    def preview(self, current: GuildConfig, change: SetupChange) -> GuildConfig:
+        """The configuration ``change`` would give, validated; nothing is saved."""
+        locale = change.locale or current.locale
+        if locale not in LOCALES:
+            raise KohtaamoError("Unknown language {value}: choose fi, sv or en.", value=locale)
+        timezone = change.timezone or current.timezone
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise KohtaamoError(
+                "Unknown time zone {value}. Use a name like Europe/Helsinki.", value=timezone
+            ) from None
+        roles = {**current.roles, **change.roles}
+        if current.guild_id in roles.values():  # a guild's @everyone role has the guild's id
+            raise KohtaamoError("@everyone cannot be one of Kohtaamo's roles.")
+        audience = [roles.get(r) for r in (BotRole.CAREGIVER, BotRole.YOUTH_MINOR, BotRole.YOUTH_ADULT)]
+        mapped = [r for r in audience if r is not None]
+        if len(mapped) != len(set(mapped)):
+            raise KohtaamoError("Caregivers and each youth age band need different Discord roles.")
+        return GuildConfig(
+            current.guild_id, locale, timezone, roles, {**current.channels, **change.channels}, configured=True
+        )
+
+    async def save(self, config: GuildConfig) -> GuildConfig:
+        await self.repo.save(
+            config.guild_id,
+            locale=config.locale,
+            timezone=config.timezone,
+            roles={k.value: v for k, v in config.roles.items()},
+            channels={k.value: v for k, v in config.channels.items()},
+            now=self.clock.now(),
+        )
+        self._cache[config.guild_id] = config
+        return config
+
+    async def member_locale(self, guild_id: int, user_id: int) -> str | None:
+        return await self.repo.member_locale(guild_id, user_id)
+
+    async def set_member_locale(self, guild_id: int, user_id: int, locale: str) -> None:
+        if locale not in LOCALES:
+            raise KohtaamoError("Unknown language {value}: choose fi, sv or en.", value=locale)
+        await self.repo.set_member_locale(guild_id, user_id, locale, self.clock.now())

@@ -1,0 +1,1 @@
+"""Discord glue shared by the cogs: views, modals, persistent buttons, replies."""

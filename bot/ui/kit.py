@@ -1,0 +1,109 @@
+"""What every cog needs: the member's language, localized replies, the role check and
+the one error handler of the command tree."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import discord
+from discord import app_commands
+
+from bot.errors import KohtaamoError
+from bot.i18n import N_, I18n, pick_locale
+from bot.services.setup import BotRole, GuildConfig, SetupService
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ROLE_NAMES = {
+    BotRole.CAREGIVER: N_("caregiver"),
+    BotRole.YOUTH_MINOR: N_("youth 13–17"),
+    BotRole.YOUTH_ADULT: N_("youth 18–29"),
+    BotRole.VOLUNTEER: N_("volunteer"),
+    BotRole.MODERATOR: N_("moderator"),
+    BotRole.STAFF: N_("staff"),
+}
+
+
+class NotPermitted(app_commands.CheckFailure):
+    def __init__(self, role: BotRole) -> None:
+        super().__init__(role.value)
+        self.role = role
+
+
+class Kit:
+    def __init__(self, i18n: I18n, setup: SetupService) -> None:
+        self.i18n = i18n
+        self.setup = setup
+
+    async def locale(self, interaction: discord.Interaction) -> str:
+        """Member's saved choice → the Discord client's language → the server's default."""
+        if interaction.guild_id is None:
+            return pick_locale(str(interaction.locale), default=self.setup.default_locale)
+        saved = await self.setup.member_locale(interaction.guild_id, interaction.user.id)
+        config = await self.setup.get(interaction.guild_id)
+        return pick_locale(saved, str(interaction.locale), default=config.locale)
+
+    async def config(self, interaction: discord.Interaction) -> GuildConfig:
+        assert interaction.guild_id is not None
+        return await self.setup.get(interaction.guild_id)
+
+    async def reply(
+        self, interaction: discord.Interaction, text: str | None = None, *, ephemeral: bool = True, **kwargs: Any
+    ) -> None:
+        """Answer, or follow up when the interaction was already answered (deferred)."""
+        if interaction.response.is_done():
+            await interaction.followup.send(text or "", ephemeral=ephemeral, **kwargs)
+        else:
+            await interaction.response.send_message(text, ephemeral=ephemeral, **kwargs)
+
+    async def permitted(self, interaction: discord.Interaction, role: BotRole) -> bool:
+        """Server managers may do everything; others need the Discord role mapped to ``role``."""
+        if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
+            return False
+        if interaction.permissions.manage_guild:
+            return True
+        config = await self.setup.get(interaction.guild_id)
+        return config.has_role({r.id for r in interaction.user.roles}, role)
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        locale = await self.locale(interaction)
+        original = getattr(error, "original", error)
+        if isinstance(original, KohtaamoError):
+            text = self.i18n.t(locale, original.msgid, **original.params)
+        elif isinstance(error, NotPermitted):
+            role = self.i18n.t(locale, ROLE_NAMES[error.role])
+            text = self.i18n.t(
+                locale, "Only members with the {role} role can use this. Ask a moderator if you think you should.",
+                role=role,
+            )
+        elif isinstance(error, app_commands.MissingPermissions):
+            text = self.i18n.t(locale, "You need the Manage Server permission for this.")
+        elif isinstance(error, app_commands.NoPrivateMessage):
+            text = self.i18n.t(locale, "This works only on a server, not in direct messages.")
+        elif isinstance(error, app_commands.CommandOnCooldown):
+            text = self.i18n.t(locale, "Please wait a moment and try again.")
+        else:
+            log.error(
+                "interaction %s (%s) failed", interaction.id, interaction.command and interaction.command.qualified_name,
+                exc_info=original,
+            )
+            text = self.i18n.t(locale, "Something went wrong on our side. Please try again in a moment.")
+        try:
+            await self.reply(interaction, text)
+        except discord.HTTPException:
+            log.warning("could not tell interaction %s about its error", interaction.id)
+
+
+def requires(role: BotRole) -> Callable[[T], T]:
+    """An app-command check against the mapped role, evaluated at run time on every use."""
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        kit: Kit = interaction.client.kit  # type: ignore[attr-defined]
+        if not await kit.permitted(interaction, role):
+            raise NotPermitted(role)
+        return True
+
+    return app_commands.check(predicate)

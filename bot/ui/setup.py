@@ -1,0 +1,106 @@
+"""What /setup checks on Discord's side, and how /setup show looks."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.i18n import N_, I18n
+from bot.services.setup import BotChannel, BotRole, GuildConfig
+from bot.ui.kit import ROLE_NAMES
+
+CHANNEL_NAMES = {
+    BotChannel.MODLOG: N_("moderation log"),
+    BotChannel.VOLUNTEER_QUEUE: N_("volunteer queue"),
+    BotChannel.ANNOUNCEMENTS: N_("announcements"),
+    BotChannel.WELCOME: N_("welcome"),
+}
+
+_BASE = discord.Permissions(view_channel=True, send_messages=True, embed_links=True, read_message_history=True)
+NEEDED = {
+    BotChannel.MODLOG: _BASE,
+    BotChannel.VOLUNTEER_QUEUE: _BASE
+    | discord.Permissions(create_private_threads=True, send_messages_in_threads=True, manage_threads=True),
+    BotChannel.ANNOUNCEMENTS: _BASE | discord.Permissions(attach_files=True),
+    BotChannel.WELCOME: _BASE,
+}
+# Roles the bot hands out itself (onboarding): it must be allowed to manage them.
+ASSIGNED = (BotRole.CAREGIVER, BotRole.YOUTH_MINOR, BotRole.YOUTH_ADULT)
+
+PERMISSION_NAMES = {
+    "view_channel": N_("View Channel"),
+    "send_messages": N_("Send Messages"),
+    "embed_links": N_("Embed Links"),
+    "read_message_history": N_("Read Message History"),
+    "create_private_threads": N_("Create Private Threads"),
+    "send_messages_in_threads": N_("Send Messages in Threads"),
+    "manage_threads": N_("Manage Threads"),
+    "attach_files": N_("Attach Files"),
+    "manage_roles": N_("Manage Roles"),
+}
+
+
+def problems(i18n: I18n, locale: str, guild: discord.Guild, config: GuildConfig) -> list[str]:
+    """Everything that would stop the bot from doing its job with ``config``, as lines."""
+    me = guild.me
+    lines = []
+    for key, channel_id in config.channels.items():
+        channel = guild.get_channel(channel_id)
+        name = i18n.t(locale, CHANNEL_NAMES[key])
+        if not isinstance(channel, discord.TextChannel):
+            lines.append(i18n.t(locale, "The {purpose} channel must be a text channel.", purpose=name))
+            continue
+        have = channel.permissions_for(me)
+        missing = [flag for flag, on in NEEDED[key] if on and not getattr(have, flag)]
+        if missing:
+            lines.append(
+                i18n.t(
+                    locale,
+                    "In {channel} ({purpose}) the bot lacks: {permissions}.",
+                    channel=channel.mention,
+                    purpose=name,
+                    permissions=", ".join(i18n.t(locale, PERMISSION_NAMES[f]) for f in missing),
+                )
+            )
+    for rkey in ASSIGNED:
+        role = guild.get_role(config.roles.get(rkey, 0))
+        if role is None:
+            continue
+        if not me.guild_permissions.manage_roles:
+            lines.append(
+                i18n.t(locale, "The bot lacks: {permissions}.", permissions=i18n.t(locale, PERMISSION_NAMES["manage_roles"]))
+            )
+            break
+        if role >= me.top_role or role.managed or role.is_default():
+            lines.append(
+                i18n.t(
+                    locale,
+                    "The bot cannot give the role {role}: move the bot's role above it in Server Settings → Roles.",
+                    role=role.mention,
+                )
+            )
+    return lines
+
+
+def show(i18n: I18n, locale: str, guild: discord.Guild, config: GuildConfig) -> discord.Embed:
+    unset = i18n.t(locale, "not set")
+    embed = discord.Embed(title=i18n.t(locale, "Kohtaamo setup on this server"), colour=discord.Colour.teal())
+    role_lines = []
+    for key in BotRole:
+        role = guild.get_role(config.roles.get(key, 0))
+        value = role.mention if role else (i18n.t(locale, "deleted role") if key in config.roles else unset)
+        role_lines.append(f"{i18n.t(locale, ROLE_NAMES[key])}: {value}")
+    embed.add_field(name=i18n.t(locale, "Roles"), value="\n".join(role_lines), inline=False)
+    channel_lines = []
+    for ckey in BotChannel:
+        channel = guild.get_channel(config.channels.get(ckey, 0))
+        value = channel.mention if channel else (i18n.t(locale, "deleted channel") if ckey in config.channels else unset)
+        channel_lines.append(f"{i18n.t(locale, CHANNEL_NAMES[ckey])}: {value}")
+    embed.add_field(name=i18n.t(locale, "Channels"), value="\n".join(channel_lines), inline=False)
+    embed.add_field(name=i18n.t(locale, "Language"), value=LANGUAGE_NAMES[config.locale])
+    embed.add_field(name=i18n.t(locale, "Time zone"), value=config.timezone)
+    if not config.configured:
+        embed.set_footer(text=i18n.t(locale, "Nothing is set up yet: use /setup configure."))
+    return embed
+
+
+LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}

@@ -1,0 +1,98 @@
+"""/setup configure and /setup show (Manage Server)."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.app_commands import locale_str as _
+from discord.ext import commands
+
+from bot.services.setup import BotChannel, BotRole, SetupChange
+from bot.ui import setup as ui
+from bot.ui.kit import Kit
+
+LANGUAGES = [app_commands.Choice(name=name, value=code) for code, name in ui.LANGUAGE_NAMES.items()]
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class SetupCog(commands.GroupCog, group_name=_("setup"), group_description=_("Set up Kohtaamo on this server")):
+    def __init__(self, kit: Kit) -> None:
+        self.kit = kit
+        super().__init__()
+
+    @app_commands.command(name=_("configure"), description=_("Map roles and channels, set language and time zone"))
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.rename(
+        youth_minor=_("youth_13_17"), youth_adult=_("youth_18_29"), modlog=_("moderation_log"),
+        queue=_("volunteer_queue"), language=_("language"), timezone=_("timezone"),
+        caregiver=_("caregiver"), volunteer=_("volunteer"), moderator=_("moderator"), staff=_("staff"),
+        announcements=_("announcements"), welcome=_("welcome"),
+    )
+    @app_commands.describe(
+        caregiver=_("Role of family caregivers"),
+        youth_minor=_("Role of young people aged 13–17"),
+        youth_adult=_("Role of young people aged 18–29"),
+        volunteer=_("Role of volunteers"),
+        moderator=_("Role of moderators"),
+        staff=_("Role of staff"),
+        modlog=_("Channel for the moderation log"),
+        queue=_("Channel for the volunteer queue"),
+        announcements=_("Channel for announcements"),
+        welcome=_("Channel for welcoming newcomers"),
+        language=_("Default language of the server"),
+        timezone=_("Time zone, e.g. Europe/Helsinki"),
+    )
+    @app_commands.choices(language=LANGUAGES)
+    async def configure(
+        self,
+        interaction: discord.Interaction,
+        caregiver: discord.Role | None = None,
+        youth_minor: discord.Role | None = None,
+        youth_adult: discord.Role | None = None,
+        volunteer: discord.Role | None = None,
+        moderator: discord.Role | None = None,
+        staff: discord.Role | None = None,
+        modlog: discord.TextChannel | None = None,
+        queue: discord.TextChannel | None = None,
+        announcements: discord.TextChannel | None = None,
+        welcome: discord.TextChannel | None = None,
+        language: app_commands.Choice[str] | None = None,
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+    ) -> None:
+        assert interaction.guild is not None
+        roles = {
+            BotRole.CAREGIVER: caregiver, BotRole.YOUTH_MINOR: youth_minor, BotRole.YOUTH_ADULT: youth_adult,
+            BotRole.VOLUNTEER: volunteer, BotRole.MODERATOR: moderator, BotRole.STAFF: staff,
+        }
+        channels = {
+            BotChannel.MODLOG: modlog, BotChannel.VOLUNTEER_QUEUE: queue,
+            BotChannel.ANNOUNCEMENTS: announcements, BotChannel.WELCOME: welcome,
+        }
+        change = SetupChange(
+            roles={k: r.id for k, r in roles.items() if r is not None},
+            channels={k: c.id for k, c in channels.items() if c is not None},
+            locale=language.value if language else None,
+            timezone=timezone,
+        )
+        locale = await self.kit.locale(interaction)
+        i18n = self.kit.i18n
+        current = await self.kit.config(interaction)
+        config = self.kit.setup.preview(current, change)
+        issues = ui.problems(i18n, locale, interaction.guild, config)
+        if issues:
+            text = i18n.t(locale, "Nothing was saved. Please fix these first:") + "\n" + "\n".join(f"• {line}" for line in issues)
+            await self.kit.reply(interaction, text)
+            return
+        config = await self.kit.setup.save(config)
+        await self.kit.reply(
+            interaction, i18n.t(locale, "Setup saved."), embed=ui.show(i18n, locale, interaction.guild, config)
+        )
+
+    @app_commands.command(name=_("show"), description=_("Show how Kohtaamo is set up on this server"))
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def show(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild is not None
+        locale = await self.kit.locale(interaction)
+        config = await self.kit.config(interaction)
+        await self.kit.reply(interaction, embed=ui.show(self.kit.i18n, locale, interaction.guild, config))
