@@ -25,6 +25,7 @@ NEEDED = {
 }
 # Roles the bot hands out itself (onboarding): it must be allowed to manage them.
 ASSIGNED = (BotRole.CAREGIVER, BotRole.YOUTH_MINOR, BotRole.YOUTH_ADULT)
+_MANAGE_ROLES = "manage_roles"
 
 PERMISSION_NAMES = {
     "view_channel": N_("View Channel"),
@@ -66,9 +67,8 @@ def problems(i18n: I18n, locale: str, guild: discord.Guild, config: GuildConfig)
         if role is None:
             continue
         if not me.guild_permissions.manage_roles:
-            lines.append(
-                i18n.t(locale, "The bot lacks: {permissions}.", permissions=i18n.t(locale, PERMISSION_NAMES["manage_roles"]))
-            )
+            permission = i18n.t(locale, PERMISSION_NAMES[_MANAGE_ROLES])
+            lines.append(i18n.t(locale, "The bot lacks: {permissions}.", permissions=permission))
             break
         if role >= me.top_role or role.managed or role.is_default():
             lines.append(
