@@ -10,17 +10,26 @@ import yarl
 from discord.ext import commands
 
 from bot.clock import Clock, SystemClock
+from bot.db.company import CompanyRepo
 from bot.db.connection import Database
+from bot.db.crypto import Sealer
 from bot.db.jobs import JobRepo
 from bot.db.migrate import migrate
 from bot.db.setup import SetupRepo
+from bot.db.volunteer import VolunteerRepo
 from bot.i18n import I18n
 from bot.i18n.translator import Translator
 from bot.scheduling import Scheduler
+from bot.services.company import CompanyService
 from bot.services.setup import SetupService
+from bot.services.volunteer import VolunteerService
 from bot.settings import Settings
+from bot.ui.company import CompanyButton
 from bot.ui.kit import Kit
+from cogs.company import CompanyCog
+from cogs.company_relay import CompanyRelayCog
 from cogs.setup import SetupCog
+from cogs.volunteer import VolunteerCog
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +55,8 @@ class Services:
     db: Database
     scheduler: Scheduler
     setup: SetupService
+    volunteers: VolunteerService
+    company: CompanyService
 
 
 class Kohtaamo(commands.Bot):
@@ -67,17 +78,34 @@ class Kohtaamo(commands.Bot):
         self.i18n = I18n()
         self.services: Services | None = None
         self.kit: Kit | None = None
+        self.company: CompanyCog | None = None  # the buttons and forms of bot/ui/company.py call it
 
     async def setup_hook(self) -> None:
-        db = await Database.open(self.settings.database_path)
+        settings = self.settings
+        db = await Database.open(settings.database_path)
         await migrate(db)
+        sealer = Sealer.for_database(settings.data_key, settings.database_path)
         scheduler = Scheduler(JobRepo(db), self.clock, timers=self.timers)
-        setup = SetupService(SetupRepo(db), self.clock, self.settings.default_locale, self.settings.timezone)
-        self.services = Services(db=db, scheduler=scheduler, setup=setup)
+        setup = SetupService(SetupRepo(db), self.clock, settings.default_locale, settings.timezone)
+        volunteers = VolunteerService(VolunteerRepo(db), scheduler, self.clock)
+        company = CompanyService(CompanyRepo(db, sealer), volunteers, scheduler, self.clock)
+        self.services = Services(db, scheduler, setup, volunteers, company)
+
         self.kit = kit = Kit(self.i18n, setup)
-        self.tree.on_error = kit.on_error  # type: ignore[method-assign]
+        self.tree.on_error = kit.explain  # type: ignore[method-assign]
         await self.tree.set_translator(Translator(self.i18n))
-        await self.add_cog(SetupCog(kit))
+        self.company = company_cog = CompanyCog(self, kit, company, volunteers, self.clock)
+        for cog in (
+            SetupCog(kit),
+            company_cog,
+            CompanyRelayCog(self, kit, company, volunteers),
+            VolunteerCog(kit, volunteers, company, self.clock, company_cog.close_conversation),
+        ):
+            await self.add_cog(cog)
+        self.add_dynamic_items(CompanyButton)
+        scheduler.register(VolunteerService.KIND_OFF_DUTY, volunteers.expire_duty)
+        scheduler.register(CompanyService.KIND_ESCALATE, company_cog.on_escalate)
+        scheduler.register(CompanyService.KIND_GIVE_UP, company_cog.on_give_up)
         if self.jobs:
             await scheduler.start()
 

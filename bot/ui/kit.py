@@ -68,7 +68,9 @@ class Kit:
         config = await self.setup.get(interaction.guild_id)
         return config.has_role({r.id for r in interaction.user.roles}, role)
 
-    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+    async def explain(self, interaction: discord.Interaction, error: Exception) -> None:
+        """The one error handler: the command tree's, and that of buttons and forms. A rule the
+        member broke gets its localized message; a bug gets a calm apology and a log line."""
         locale = await self.locale(interaction)
         original = getattr(error, "original", error)
         if isinstance(original, KohtaamoError):
@@ -87,7 +89,8 @@ class Kit:
             text = self.i18n.t(locale, "Please wait a moment and try again.")
         else:
             log.error(
-                "interaction %s (%s) failed", interaction.id, interaction.command and interaction.command.qualified_name,
+                "interaction %s (%s) failed", interaction.id,
+                interaction.command.qualified_name if interaction.command else interaction.data and interaction.data.get("custom_id"),
                 exc_info=original,
             )
             text = self.i18n.t(locale, "Something went wrong on our side. Please try again in a moment.")
@@ -101,9 +104,12 @@ def requires(role: BotRole) -> Callable[[T], T]:
     """An app-command check against the mapped role, evaluated at run time on every use."""
 
     async def predicate(interaction: discord.Interaction) -> bool:
-        kit: Kit = interaction.client.kit  # type: ignore[attr-defined]
-        if not await kit.permitted(interaction, role):
+        if not await kit_of(interaction).permitted(interaction, role):
             raise NotPermitted(role)
         return True
 
     return app_commands.check(predicate)
+
+
+def kit_of(interaction: discord.Interaction) -> Kit:
+    return interaction.client.kit  # type: ignore[attr-defined, no-any-return]

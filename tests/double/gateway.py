@@ -34,11 +34,7 @@ MESSAGE_CONTENT = 1 << 15
 GUILD_SCHEDULED_EVENTS = 1 << 16
 PRIVILEGED_INTENTS = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT
 
-_GUILD_EVENTS = (
-    "GUILD_CREATE GUILD_UPDATE GUILD_DELETE GUILD_ROLE_CREATE GUILD_ROLE_UPDATE GUILD_ROLE_DELETE "
-    "CHANNEL_CREATE CHANNEL_UPDATE CHANNEL_DELETE THREAD_CREATE THREAD_UPDATE THREAD_DELETE "
-    "THREAD_LIST_SYNC THREAD_MEMBER_UPDATE THREAD_MEMBERS_UPDATE"
-).split()
+_GUILD_EVENTS = ["GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE", "GUILD_ROLE_CREATE", "GUILD_ROLE_UPDATE", "GUILD_ROLE_DELETE", "CHANNEL_CREATE", "CHANNEL_UPDATE", "CHANNEL_DELETE", "THREAD_CREATE", "THREAD_UPDATE", "THREAD_DELETE", "THREAD_LIST_SYNC", "THREAD_MEMBER_UPDATE", "THREAD_MEMBERS_UPDATE"]
 EVENT_INTENTS: dict[str, int] = dict.fromkeys(_GUILD_EVENTS, GUILDS)
 EVENT_INTENTS.update(dict.fromkeys(["GUILD_MEMBER_ADD", "GUILD_MEMBER_UPDATE", "GUILD_MEMBER_REMOVE"], GUILD_MEMBERS))
 EVENT_INTENTS.update(
@@ -164,7 +160,11 @@ class Gateway:
                     await conn.close(4002)
                     break
                 self.received.append(payload)
-                await self._on_payload(conn, payload)
+                try:
+                    await self._on_payload(conn, payload)
+                except Exception as exc:  # a bug in the double must not pass for a Discord outage
+                    log.exception("double: gateway error on op %s", payload.get("op"))
+                    self.double.internal_errors.append(f"gateway op {payload.get('op')}: {exc!r}")
         finally:
             if conn.session is not None and conn.session.conn is conn:
                 conn.session.conn = None
@@ -216,10 +216,11 @@ class Gateway:
         session.conn = conn
         conn.session = session
         self.identify_count += 1
+        guild_ids = [gid for gid, g in double.world.guilds.items() if double.bot_user_id in g.members]
         ready = {
             "v": 10,
             "user": double.world.user(double.bot_user_id),
-            "guilds": [{"id": str(gid), "unavailable": True} for gid in double.world.guilds],
+            "guilds": [{"id": str(gid), "unavailable": True} for gid in guild_ids],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": double.resume_gateway_url,
@@ -237,7 +238,7 @@ class Gateway:
             ready["shard"] = session.shard
         conn.send(session.frame("READY", ready))
         last = None
-        for gid in list(double.world.guilds):
+        for gid in guild_ids:
             payload = double.world.guild_create_payload(
                 gid, bot_user_id=double.bot_user_id, all_members=bool(intents & GUILD_MEMBERS)
             )
@@ -347,13 +348,13 @@ class Gateway:
             raise RuntimeError("no connected gateway session")
         await session.conn.send({"op": 7, "d": None, "s": None, "t": None})
 
-    async def wait(self, predicate: Any, timeout: float, what: str) -> None:
+    async def wait(self, predicate: Any, within: float, what: str) -> None:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + within
         while not predicate():
             remaining = deadline - loop.time()
             if remaining <= 0:
-                raise AssertionError(f"gateway: {what} not reached within {timeout} s")
+                raise AssertionError(f"gateway: {what} not reached within {within} s")
             changed = self._changed
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), min(remaining, 0.05))

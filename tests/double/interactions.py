@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import secrets
 import time
+from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
 from . import permissions as P
 from .messages import EPHEMERAL
+from .util import ApiError
 from .world import DM, THREAD_TYPES
 
 if TYPE_CHECKING:
@@ -40,6 +43,7 @@ class InteractionHandle:
         self.followup_messages: list[dict[str, Any]] = []
         self.edits: list[dict[str, Any]] = []
         self.deleted_original = False
+        self.parent: InteractionHandle | None = None  # the interaction whose modal this submits
         self._followup_cursor = 0
         self._edit_cursor = 0
         self._changed = asyncio.Event()
@@ -95,26 +99,27 @@ class InteractionHandle:
             return None
         try:
             return copy.deepcopy(self._double.world.find_message(self.original_message_id))
-        except Exception:
+        except ApiError:
             return None
 
-    async def _wait(self, predicate: Any, timeout: float) -> bool:
+    async def _wait(self, predicate: Any, within: float) -> bool:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + within
         while not predicate():
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return False
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
-                pass
         return True
 
-    async def response(self, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
-        """The callback body ({type, data}); AssertionError when missing or later than the deadline."""
+    def response(self, timeout: float = 5.0) -> Coroutine[Any, Any, dict[str, Any]]:
+        """Await the callback body ({type, data}); AssertionError when missing or later than the deadline."""
+        return self._response(timeout)
+
+    async def _response(self, within: float) -> dict[str, Any]:
         limit = f"interaction not answered within {self.deadline:g} s"
-        wait = min(timeout, max(0.0, self.sent_at + self.deadline - time.monotonic()) + 0.1)
+        wait = min(within, max(0.0, self.sent_at + self.deadline - time.monotonic()) + 0.1)
         await self._wait(lambda: self.callback is not None or self.late_at is not None, wait)
         if self.late_at is not None:
             raise AssertionError(f"{limit} (the answer came after {self.late_at - self.sent_at:.2f} s)")
@@ -122,19 +127,25 @@ class InteractionHandle:
             raise AssertionError(limit)
         return self.callback
 
-    async def wait_followup(self, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
-        """The next follow-up body not yet returned by this method."""
+    def wait_followup(self, timeout: float = 5.0) -> Coroutine[Any, Any, dict[str, Any]]:
+        """Await the next follow-up body not yet returned by this method."""
+        return self._next_followup(timeout)
+
+    async def _next_followup(self, within: float) -> dict[str, Any]:
         index = self._followup_cursor
-        if not await self._wait(lambda: len(self.followups) > index, timeout):
-            raise AssertionError(f"no follow-up #{index + 1} within {timeout} s")
+        if not await self._wait(lambda: len(self.followups) > index, within):
+            raise AssertionError(f"no follow-up #{index + 1} within {within} s")
         self._followup_cursor += 1
         return self.followups[index]
 
-    async def wait_edit(self, timeout: float = 5.0) -> dict[str, Any]:  # noqa: ASYNC109
-        """The next PATCH body (of @original or a follow-up) not yet returned by this method."""
+    def wait_edit(self, timeout: float = 5.0) -> Coroutine[Any, Any, dict[str, Any]]:
+        """Await the next PATCH body (of @original or a follow-up) not yet returned by this method."""
+        return self._next_edit(timeout)
+
+    async def _next_edit(self, within: float) -> dict[str, Any]:
         index = self._edit_cursor
-        if not await self._wait(lambda: len(self.edits) > index, timeout):
-            raise AssertionError(f"no edit #{index + 1} within {timeout} s")
+        if not await self._wait(lambda: len(self.edits) > index, within):
+            raise AssertionError(f"no edit #{index + 1} within {within} s")
         self._edit_cursor += 1
         return self.edits[index]
 

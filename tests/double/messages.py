@@ -211,9 +211,9 @@ class MessageFactory:
         for uid in dict.fromkeys(USER_MENTION.findall(content)):
             if ("users" in parse or uid in allowed_users) and int(uid) in self.world.users:
                 users.append(self.world.user(int(uid)))
-        if reply_author is not None and (allowed is None or allowed.get("replied_user", False)):
-            if all(u["id"] != reply_author["id"] for u in users):
-                users.append(reply_author)
+        replied = reply_author is not None and (allowed is None or allowed.get("replied_user", False))
+        if replied and all(u["id"] != reply_author["id"] for u in users):  # type: ignore[index]
+            users.append(reply_author)  # type: ignore[arg-type]
         roles: list[str] = []
         if guild_id is not None:
             known = self.world.guilds[guild_id].roles

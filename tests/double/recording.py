@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,11 +46,11 @@ class CallLog:
         return [c for c in self.calls[after:] if c.matches(method, path_regex)]
 
     async def wait_for(
-        self, method: str | None, path_regex: str, timeout: float, after: int | None
+        self, method: str | None, path_regex: str, within: float, after: int | None
     ) -> Recorded:
         """First matching call at index >= ``after`` (0 when None), waiting for it if needed."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + within
         start = after or 0
         while True:
             for rec in self.calls[start:]:
@@ -60,9 +61,7 @@ class CallLog:
             if remaining <= 0:
                 recent = "\n  ".join(f"{c.method} {c.path} -> {c.status}" for c in self.calls[-15:])
                 raise AssertionError(
-                    f"no {method} {path_regex} call within {timeout} s; last calls:\n  {recent or '(none)'}"
+                    f"no {method} {path_regex} call within {within} s; last calls:\n  {recent or '(none)'}"
                 )
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
-                pass

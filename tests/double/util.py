@@ -38,7 +38,7 @@ def iso(dt: datetime | None = None) -> str:
 
 
 def parse_iso(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return datetime.fromisoformat(value)
 
 
 def sid(value: Any) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import permissions as P
-from .util import ApiError, Snowflakes, iso, not_found, sid
+from .util import Snowflakes, invalid_form, iso, nest_error, not_found, sid
 
 TEXT, DM, VOICE, CATEGORY, NEWS = 0, 1, 2, 4, 5
 NEWS_THREAD, PUBLIC_THREAD, PRIVATE_THREAD = 10, 11, 12
@@ -131,6 +131,9 @@ class World:
         role = self._role_payload(self.ids.next(), name, permissions, position, **extra)
         guild.roles[int(role["id"])] = role
         return role
+
+    def role_positions(self, guild_id: int) -> dict[int, int]:
+        return {rid: int(r["position"]) for rid, r in self.guild(guild_id).roles.items()}
 
     def role(self, guild_id: int, role_id: int) -> dict[str, Any]:
         try:
@@ -266,7 +269,9 @@ class World:
         source = self.channels.get(int(ch["parent_id"])) if ch["type"] in THREAD_TYPES else ch
         overwrites = (source or ch).get("permission_overwrites", [])
         member = self.guild(guild_id).members.get(int(user_id))
-        role_ids = [int(r) for r in member["roles"]] if member else []
+        if member is None:
+            return 0
+        role_ids = [int(r) for r in member["roles"]]
         base = self.base_permissions(guild_id, user_id)
         return P.apply_overwrites(base, overwrites, guild_id=guild_id, role_ids=role_ids, member_id=int(user_id))
 
@@ -295,9 +300,10 @@ class World:
     ) -> dict[str, Any]:
         self.guild(guild_id)
         if parent_id is not None and self.channel(parent_id)["type"] != CATEGORY:
-            raise ApiError(400, 50035, "Invalid Form Body", {"parent_id": {"_errors": [{"code": "CHANNEL_PARENT_INVALID_TYPE", "message": "Not a category"}]}})
+            raise invalid_form(nest_error(["parent_id"], "CHANNEL_PARENT_INVALID_TYPE", "Not a category"))
         cid = self.ids.next()
-        siblings = [c for c in self.channels.values() if c.get("guild_id") == str(guild_id)]
+        siblings = [c for c in self.channels.values()
+                    if c.get("guild_id") == str(guild_id) and c["type"] not in THREAD_TYPES]
         ch: dict[str, Any] = {
             "id": str(cid),
             "type": type,

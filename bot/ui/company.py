@@ -1,0 +1,207 @@
+"""Company requests on Discord: persistent buttons, the two forms, and how cards and
+messages look. Nothing here names the member: cards and threads show only the pseudonym."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Protocol
+
+import discord
+
+from bot.i18n import N_, I18n
+from bot.services.company import TOPIC_MAX, Kind, Request, Status
+from bot.services.crisis import crisis_contacts
+from bot.services.volunteer import Audience
+from bot.ui.kit import kit_of
+from bot.ui.relay import neutralise
+
+LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
+KIND_NAMES = {
+    Kind.CHAT_NOW: N_("Chat now"),
+    Kind.LATER_TODAY: N_("Talk later today"),
+    Kind.LISTEN: N_("Someone to listen"),
+}
+AUDIENCE_NAMES = {
+    Audience.CAREGIVER: N_("caregiver"),
+    Audience.YOUTH_MINOR: N_("youth 13–17"),
+    Audience.YOUTH_ADULT: N_("youth 18–29"),
+    Audience.UNKNOWN: N_("not known (treated as under 18)"),
+}
+STATUS_NAMES = {
+    Status.OPEN: N_("Waiting for a volunteer"),
+    Status.CLAIMED: N_("Taken by a volunteer"),
+    Status.ENDED: N_("Ended"),
+    Status.CANCELLED: N_("Cancelled"),
+    Status.WITHDRAWN: N_("Withdrawn"),
+}
+BUTTONS = {
+    "ask": (N_("Request company"), discord.ButtonStyle.primary),
+    "take": (N_("I'll take this"), discord.ButtonStyle.success),
+    "end": (N_("End conversation"), discord.ButtonStyle.secondary),
+    "concern": (N_("Raise a safety concern"), discord.ButtonStyle.danger),
+    "cancel": (N_("Cancel my request"), discord.ButtonStyle.secondary),
+    "wait": (N_("Keep waiting"), discord.ButtonStyle.primary),
+    "feedback": (N_("Give feedback"), discord.ButtonStyle.secondary),
+}
+
+
+class CompanyDesk(Protocol):
+    """What the buttons and forms call; implemented by ``cogs.company.CompanyCog``."""
+
+    async def on_button(self, interaction: discord.Interaction, action: str, ref: int) -> None: ...
+
+    async def submit_request(
+        self, interaction: discord.Interaction, guild_id: int, kind: Kind, topic: str | None, language: str
+    ) -> None: ...
+
+    async def submit_feedback(
+        self, interaction: discord.Interaction, request_id: int, rating: int, text: str | None
+    ) -> None: ...
+
+
+def desk(interaction: discord.Interaction) -> CompanyDesk:
+    return interaction.client.company  # type: ignore[attr-defined, no-any-return]
+
+
+class CompanyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"k:v1:company:(?P<action>[a-z]+):(?P<ref>\d+)"):
+    """Every company button: ``k:v1:company:<action>:<ref>``, where ref is a request id
+    (``ask``: the guild id). Survives restarts; permission is checked on every click."""
+
+    def __init__(self, action: str, ref: int, label: str, style: discord.ButtonStyle) -> None:
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=f"k:v1:company:{action}:{ref}"))
+        self.action = action
+        self.ref = ref
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> CompanyButton:
+        assert isinstance(item, discord.ui.Button)
+        return cls(match["action"], int(match["ref"]), item.label or "", item.style)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await desk(interaction).on_button(interaction, self.action, self.ref)
+        except Exception as error:
+            await kit_of(interaction).explain(interaction, error)
+
+
+def buttons(i18n: I18n, locale: str, ref: int, *actions: str) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for action in actions:
+        label, style = BUTTONS[action]
+        view.add_item(CompanyButton(action, ref, i18n.t(locale, label), style))
+    return view
+
+
+class Form(discord.ui.Modal):
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
+        await kit_of(interaction).explain(interaction, error)
+
+
+class RequestForm(Form):
+    def __init__(self, i18n: I18n, locale: str, guild_id: int) -> None:
+        super().__init__(title=i18n.t(locale, "Ask for company"), custom_id=f"k:v1:company:form:{guild_id}")
+        self.guild_id = guild_id
+        self.kind: discord.ui.RadioGroup[Any] = discord.ui.RadioGroup(
+            custom_id="kind",
+            options=[discord.RadioGroupOption(label=i18n.t(locale, name), value=k.value) for k, name in KIND_NAMES.items()],
+        )
+        self.topic: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            custom_id="topic", style=discord.TextStyle.paragraph, required=False, max_length=TOPIC_MAX,
+            placeholder=i18n.t(locale, "You can leave this empty."),
+        )
+        self.language: discord.ui.Select[Any] = discord.ui.Select(
+            custom_id="language",
+            options=[discord.SelectOption(label=name, value=code, default=code == locale) for code, name in LANGUAGE_NAMES.items()],
+        )
+        self.add_item(discord.ui.Label(text=i18n.t(locale, "What kind of company?"), component=self.kind))
+        self.add_item(discord.ui.Label(
+            text=i18n.t(locale, "Topic (optional)"),
+            description=i18n.t(locale, "A few words for the volunteer. Please don't write your name."),
+            component=self.topic,
+        ))
+        self.add_item(discord.ui.Label(text=i18n.t(locale, "Language"), component=self.language))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        kind = Kind(self.kind.value or Kind.CHAT_NOW.value)
+        language = self.language.values[0] if self.language.values else "fi"
+        await desk(interaction).submit_request(interaction, self.guild_id, kind, self.topic.value or None, language)
+
+
+class FeedbackForm(Form):
+    def __init__(self, i18n: I18n, locale: str, request_id: int) -> None:
+        super().__init__(title=i18n.t(locale, "Feedback"), custom_id=f"k:v1:company:feedbackform:{request_id}")
+        self.request_id = request_id
+        self.rating: discord.ui.RadioGroup[Any] = discord.ui.RadioGroup(
+            custom_id="rating", options=[discord.RadioGroupOption(label=str(n), value=str(n)) for n in range(5, 0, -1)]
+        )
+        self.text: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            custom_id="text", style=discord.TextStyle.paragraph, required=False, max_length=1000
+        )
+        self.add_item(discord.ui.Label(
+            text=i18n.t(locale, "How was it? (5 = very good)"), component=self.rating,
+        ))
+        self.add_item(discord.ui.Label(
+            text=i18n.t(locale, "Anything else? (optional)"),
+            description=i18n.t(locale, "Your feedback is anonymous."),
+            component=self.text,
+        ))
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await desk(interaction).submit_feedback(
+            interaction, self.request_id, int(self.rating.value or 0), self.text.value or None
+        )
+
+
+def pseudonym(i18n: I18n, locale: str, request: Request) -> str:
+    return i18n.t(locale, "Guest {number}", number=request.pseudonym)
+
+
+def card(i18n: I18n, locale: str, request: Request) -> discord.Embed:
+    """The queue card: pseudonym, band, language, kind, topic, waiting time (a live timestamp)."""
+    colour = discord.Colour.gold() if request.status is Status.OPEN else discord.Colour.dark_grey()
+    embed = discord.Embed(title=pseudonym(i18n, locale, request), colour=colour)
+    embed.add_field(name=i18n.t(locale, "Status"), value=i18n.t(locale, STATUS_NAMES[request.status]), inline=False)
+    embed.add_field(name=i18n.t(locale, "Kind"), value=i18n.t(locale, KIND_NAMES[request.kind]))
+    embed.add_field(name=i18n.t(locale, "Group"), value=i18n.t(locale, AUDIENCE_NAMES[request.audience]))
+    embed.add_field(name=i18n.t(locale, "Language"), value=LANGUAGE_NAMES[request.language])
+    embed.add_field(name=i18n.t(locale, "Topic"), value=neutralise(request.topic) if request.topic else "—", inline=False)
+    if request.status is Status.OPEN:
+        embed.add_field(name=i18n.t(locale, "Waiting since"), value=_stamp(request.created_at), inline=False)
+    return embed
+
+
+def thread_intro(i18n: I18n, locale: str, request: Request) -> str:
+    return i18n.t(
+        locale,
+        "You are now talking with {guest}. Write here and your messages go to them by direct message; "
+        "their replies appear here. You never see who they are, and they see only your volunteer name. "
+        "If you are worried about their safety, press \u201cRaise a safety concern\u201d.",
+        guest=pseudonym(i18n, locale, request),
+    )
+
+
+def crisis_text(i18n: I18n, locale: str) -> str:
+    data = crisis_contacts(locale)
+    lines = [i18n.t(locale, "If you need help now:")]
+    lines += [f"• **{c.name}**: {c.detail}" + (f" ({c.note})" if c.note else "") for c in data.contacts]
+    return "\n".join(lines)
+
+
+def _stamp(when: datetime) -> str:
+    return discord.utils.format_dt(when, "R")
+
+
+async def send_dm(
+    client: discord.Client, user_id: int, content: str, view: discord.ui.View | None = None
+) -> discord.Message | None:
+    """A direct message, or None when the member cannot be reached (closed DMs, left, unknown)."""
+    try:
+        user = client.get_user(user_id) or await client.fetch_user(user_id)
+        if view is None:
+            return await user.send(content)
+        return await user.send(content, view=view)
+    except discord.HTTPException:
+        return None
