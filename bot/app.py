@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import discord
 import yarl
@@ -61,7 +62,13 @@ class Services:
 
 class Kohtaamo(commands.Bot):
     def __init__(
-        self, settings: Settings, *, clock: Clock | None = None, timers: bool = True, jobs: bool = True
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        timers: bool = True,
+        jobs: bool = True,
+        **options: Any,
     ) -> None:
         """``timers=False``: no APScheduler timers (tests drive a fake clock and call
         ``run_due``); ``jobs=False``: do not touch scheduled jobs at all (``kohtaamo sync``)."""
@@ -70,6 +77,7 @@ class Kohtaamo(commands.Bot):
             intents=intents(),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            **options,
         )
         self.settings = settings
         self.clock = clock or SystemClock()

@@ -63,6 +63,7 @@ class DiscordDouble(DriverMixin):
         self.interactions: dict[int, InteractionHandle] = {}
         self.handles_by_token: dict[str, InteractionHandle] = {}
         self.interaction_deadline = 3.0
+        self.ratelimit_limit = 1000  # X-RateLimit-Limit on every answer; discord.py throttles itself near it
         self.require_intents = False  # when True, IDENTIFY may only ask for enabled_privileged_intents
         self.enabled_privileged_intents = 0
         self.nonces: dict[tuple[int, str], tuple[int, float]] = {}
@@ -79,7 +80,7 @@ class DiscordDouble(DriverMixin):
             module.register(router)
         self._runner = web.AppRunner(build_app(self, router), access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
+        site = web.TCPSite(self._runner, self.host, self.port, backlog=1024)
         await site.start()
         server = site._server
         assert server is not None and server.sockets  # type: ignore[attr-defined]

@@ -151,13 +151,13 @@ class RestApp:
                 if isinstance(result, web.StreamResponse):
                     response = result
                 elif result is None:
-                    response = empty_response(ratelimit_headers(route_key))
+                    response = empty_response(ratelimit_headers(route_key, limit=double.ratelimit_limit))
                 else:
                     response_data = result
-                    response = json_response(result, headers=ratelimit_headers(route_key))
+                    response = json_response(result, headers=ratelimit_headers(route_key, limit=double.ratelimit_limit))
         except ApiError as err:
             response_data = err.body()
-            response = json_response(response_data, err.status, headers=ratelimit_headers(route_key))
+            response = json_response(response_data, err.status, headers=ratelimit_headers(route_key, limit=double.ratelimit_limit))
         except Exception as exc:  # a bug in the double must not look like a Discord outage
             log.exception("double: internal error on %s %s", method, path)
             double.internal_errors.append(f"{method} {path}: {exc!r}\n{traceback.format_exc()}")

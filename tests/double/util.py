@@ -92,10 +92,11 @@ def bucket_hash(route_key: str) -> str:
     return hashlib.sha1(route_key.encode()).hexdigest()[:16]
 
 
-def ratelimit_headers(route_key: str, *, remaining: int = 49, reset_after: float = 1.0) -> dict[str, str]:
+def ratelimit_headers(route_key: str, *, limit: int = 1000, reset_after: float = 1.0) -> dict[str, str]:
+    """Headers of a bucket that is never close to empty (discord.py then never throttles itself)."""
     return {
-        "X-RateLimit-Limit": "50",
-        "X-RateLimit-Remaining": str(remaining),
+        "X-RateLimit-Limit": str(limit),
+        "X-RateLimit-Remaining": str(limit - 1),
         "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
         "X-RateLimit-Reset-After": f"{reset_after:.3f}",
         "X-RateLimit-Bucket": bucket_hash(route_key),

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from . import permissions as P
-from .util import Snowflakes, invalid_form, iso, nest_error, not_found, sid
+from .util import Snowflakes, invalid_form, iso, nest_error, not_found, parse_iso, sid
 
 TEXT, DM, VOICE, CATEGORY, NEWS = 0, 1, 2, 4, 5
 NEWS_THREAD, PUBLIC_THREAD, PRIVATE_THREAD = 10, 11, 12
@@ -257,7 +258,8 @@ class World:
         perms = [int(g.roles[g.id]["permissions"])]
         perms += [int(g.roles[r]["permissions"]) for r in role_ids if r in g.roles]
         value = P.base_permissions(is_owner=g.owner_id == int(user_id), role_permissions=perms)
-        if member and member.get("communication_disabled_until") and value != P.ALL:
+        until = member.get("communication_disabled_until") if member else None
+        if until and value != P.ALL and parse_iso(until) > datetime.now(UTC):
             value &= P.TIMEOUT_KEEP
         return value
 

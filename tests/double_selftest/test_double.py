@@ -373,12 +373,17 @@ async def test_unknown_route_bad_token_and_intents(double: DiscordDouble, world:
 
 
 async def test_restart_on_same_double(double: DiscordDouble, world: dict[str, int]) -> None:
-    async with running(Bot(), double):
-        pass
+    async with running(Bot(), double) as first:
+        h = await double.slash(world["guild"], world["aino"], "panel")
+        await h.response()
+        channel = first.get_channel(world["general"])
+        thread = await channel.create_thread(name="jatkuu", type=discord.ChannelType.public_thread)  # type: ignore[union-attr]
     async with running(Bot(), double) as second:
         assert double.identify_count == 2
+        assert second.get_guild(world["guild"]).get_thread(thread.id) is not None  # type: ignore[union-attr]
         await double.user_message(world["general"], world["aino"], "toinen")
-        await asyncio.sleep(0.05)
+        click = await double.click(world["general"], int(h.message["id"]), PANEL_OK, world["aino"])  # type: ignore[index]
+        assert (await click.response())["type"] == 7  # the persistent view answers after the restart
         assert [m.content for m in second.seen] == ["toinen"]
 
 
