@@ -10,6 +10,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import discord
 
 from bot.app import Kohtaamo, point_at
@@ -33,6 +34,7 @@ TOKEN_HELP = (
 
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False  # Kohtaamo has no voice
     # discord.py logs request bodies at DEBUG, and those may hold members' words.
     logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))
 
@@ -133,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except discord.PrivilegedIntentsRequired:
         print(f"kohtaamo: error: {INTENTS_HELP}", file=sys.stderr)
+        return 2
+    except (aiohttp.ClientConnectionError, OSError) as exc:
+        print(f"kohtaamo: error: cannot reach Discord ({exc.__class__.__name__}: {exc})", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0

@@ -88,7 +88,13 @@ class Kohtaamo(commands.Bot):
         self.kit: Kit | None = None
         self.company: CompanyCog | None = None  # the buttons and forms of bot/ui/company.py call it
 
-    async def setup_hook(self) -> None:
+    async def login(self, token: str) -> None:
+        """Open and migrate the database before talking to Discord: a bad path fails fast."""
+        if self.services is None:
+            self.services = await self._open_services()
+        await super().login(token)
+
+    async def _open_services(self) -> Services:
         settings = self.settings
         db = await Database.open(settings.database_path)
         await migrate(db)
@@ -97,8 +103,13 @@ class Kohtaamo(commands.Bot):
         setup = SetupService(SetupRepo(db), self.clock, settings.default_locale, settings.timezone)
         volunteers = VolunteerService(VolunteerRepo(db), scheduler, self.clock)
         company = CompanyService(CompanyRepo(db, sealer), volunteers, scheduler, self.clock)
-        self.services = Services(db, scheduler, setup, volunteers, company)
+        return Services(db, scheduler, setup, volunteers, company)
 
+    async def setup_hook(self) -> None:
+        if self.services is None:
+            self.services = await self._open_services()
+        scheduler, setup = self.services.scheduler, self.services.setup
+        volunteers, company = self.services.volunteers, self.services.company
         self.kit = kit = Kit(self.i18n, setup)
         self.tree.on_error = kit.explain  # type: ignore[method-assign]
         await self.tree.set_translator(Translator(self.i18n))

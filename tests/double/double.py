@@ -272,7 +272,7 @@ class DiscordDouble(DriverMixin):
         world.add_member(guild.id, owner_id)
         world.add_member(guild.id, self.bot_user_id, roles=(guild.bot_role_id,))
         if general_channel:
-            world.create_channel(guild.id, general_channel)
+            guild.system_channel_id = int(world.create_channel(guild.id, general_channel)["id"])
         if self.gateway.current is not None:
             self.dispatch_guild_create(guild.id)
         return guild.id
@@ -386,7 +386,10 @@ class DiscordDouble(DriverMixin):
         return [] if cid is None else self.messages(cid)
 
     def system_channel_id(self, guild_id: int) -> int | None:
-        """The guild's first text channel (#general by default)."""
+        """The guild's system channel (#general by default), else its first text channel."""
+        system = self.world.guild(guild_id).system_channel_id
+        if system is not None and system in self.world.channels:
+            return system
         for ch in self.world.channels.values():
             if ch.get("guild_id") == str(guild_id) and ch["type"] == 0:
                 return int(ch["id"])

@@ -32,14 +32,23 @@ def pointed_at(double: DiscordDouble) -> Iterator[None]:
 
 @contextlib.asynccontextmanager
 async def running(
-    client: ClientT, double: DiscordDouble, *, ready_within: float = 10.0, until_ready: bool = True
+    client: ClientT,
+    double: DiscordDouble,
+    *,
+    ready_within: float = 10.0,
+    until_ready: bool = True,
+    skip_identify_delay: bool = True,
 ) -> AsyncIterator[ClientT]:
     """Start ``client`` with the double's token; yield once connected (and on_ready, by default); close.
 
     If the client fails to start (bad token, disallowed intents, ...), its exception is raised here
     instead of a timeout. Pass ``guild_ready_timeout=0.05`` to the client: discord.py otherwise waits
-    two seconds after the last GUILD_CREATE before on_ready.
+    two seconds after the last GUILD_CREATE before on_ready. ``skip_identify_delay`` drops the 5 s
+    sleep discord.py's default ``before_identify_hook`` takes before every re-IDENTIFY (it respects
+    Discord's identify rate limit, which the double does not have); a hook the client overrides is kept.
     """
+    if skip_identify_delay and type(client).before_identify_hook is discord.Client.before_identify_hook:
+        client.before_identify_hook = _no_identify_delay  # type: ignore[method-assign]
     task = asyncio.create_task(client.start(double.token), name="double-client")
     try:
         ready = asyncio.create_task(_ready(client, double, ready_within, until_ready))
@@ -63,3 +72,7 @@ async def _ready(client: discord.Client, double: DiscordDouble, within: float, u
     await double.wait_ready(within)
     if until_ready:
         await asyncio.wait_for(client.wait_until_ready(), within)
+
+
+async def _no_identify_delay(shard_id: int | None, *, initial: bool = False) -> None:
+    return None

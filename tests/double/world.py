@@ -30,6 +30,7 @@ class GuildState:
     preferred_locale: str
     joined_at: str
     bot_role_id: int = 0
+    system_channel_id: int | None = None
     roles: dict[int, dict[str, Any]] = field(default_factory=dict)
     members: dict[int, dict[str, Any]] = field(default_factory=dict)
     features: list[str] = field(default_factory=list)
@@ -195,7 +196,7 @@ class World:
             "features": list(g.features),
             "mfa_level": 0,
             "application_id": None,
-            "system_channel_id": None,
+            "system_channel_id": sid(g.system_channel_id),
             "system_channel_flags": 0,
             "rules_channel_id": None,
             "public_updates_channel_id": None,
