@@ -5,6 +5,7 @@ would carry the asker in ``interaction_metadata``) and names the member only by 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import discord
@@ -142,16 +143,20 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
         assert volunteer is not None and request.card_channel_id is not None
         queue = self.bot.get_channel(request.card_channel_id)
         config = await self.kit.setup.get(request.guild_id)
+        thread = None
         try:
             if not isinstance(queue, discord.TextChannel):
-                raise discord.NotFound  # type: ignore[call-arg]
+                raise discord.ClientException("the volunteer queue channel is gone")
             thread = await queue.create_thread(
                 name=ui.pseudonym(self.i18n, config.locale, request), type=discord.ChannelType.private_thread,
                 invitable=False, auto_archive_duration=1440,
             )
             await thread.add_user(interaction.user)
-        except (discord.HTTPException, TypeError):
+        except (discord.HTTPException, discord.ClientException):
             log.warning("could not open a thread for company request %s; released", request_id)
+            if thread is not None:
+                with contextlib.suppress(discord.HTTPException):
+                    await thread.delete()
             await self.company.unclaim(request_id, interaction.user.id)
             await self.kit.reply(interaction, self.i18n.t(
                 locale, "Discord did not let me open the conversation. The request is back in the queue; please try again.",

@@ -1,0 +1,94 @@
+"""The member's identity never reaches a volunteer: the whole flow, hostile input included,
+then a scan of every payload the bot sent anywhere but to the member themself."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+from tests.e2e.company_helpers import add_volunteer, answer, ask, card, click, last_dm, on_duty, take, thread_of
+from tests.e2e.conftest import configure
+
+HOSTILE = "@everyone @here <@{vol}> <@!{vol}> <@&{role}> [klikkaa tästä](https://evil.example/x) ||piilo|| `koodi`"
+
+
+def visible_to_volunteers(double, world, member: int) -> list:
+    """Every write the bot made, except to the member's own DM and answers to the member's own
+    (ephemeral) interactions."""
+    dm = double.dm_channel_id(member)
+    own_tokens = {h.token for h in double.interactions.values() if _invoker(h) == member}
+    calls = []
+    for call in double.calls:
+        if call.method == "GET":
+            continue
+        if dm is not None and f"/channels/{dm}/" in call.path + "/":
+            continue
+        if call.path == "/users/@me/channels":  # opening the member's DM: seen by nobody
+            continue
+        if any(token in call.path for token in own_tokens):
+            continue
+        calls.append(call)
+    return calls
+
+
+def _invoker(h) -> int:
+    who = h.payload.get("member", {}).get("user") or h.payload.get("user") or {}
+    return int(who.get("id", 0))
+
+
+async def test_no_trace_of_the_member_in_anything_volunteers_can_see(double, world, bot, clock):
+    await configure(bot, world)
+    await add_volunteer(double, world, "volunteer", name="Ville")
+    await on_duty(double, world, "volunteer")
+    member = world.people["caregiver"]
+    hostile = HOSTILE.format(vol=world.people["volunteer"], role=world.roles["moderator"])
+
+    assert (await ask(double, world, topic=hostile[:500])).startswith("Kiitos")
+    clock.advance(timedelta(minutes=11))
+    await bot.services.scheduler.run_due()  # the 10-minute nudge goes to the queue
+    await take(double, world)
+    thread = thread_of(double, world)
+    await double.user_dm(member, hostile + " " + "ä" * 4000)
+    await double.user_dm(member, "kuva tulee", attachments=[("aino.png", b"\x89PNG", "image/png")])
+    await double.wait_for_call("POST", rf"/channels/{thread}/messages", after=len(double.calls) - 1)
+    await double.user_message(thread, world.people["volunteer"], "Kiitos kun kirjoitit. <@&1> @everyone")
+    intro = next(m for m in double.messages(thread) if m.get("components"))
+    await answer(await click(double, world, intro, "concern", "volunteer"))
+    await answer(await click(double, world, intro, "end", "volunteer"))
+    goodbye = last_dm(double, member)
+    form = (await (await click(double, world, goodbye, "feedback", "caregiver", in_dm=True)).response())["data"]
+    await answer(await double.submit_modal(member, form["custom_id"], {"rating": "4", "text": "Kiitos Ville"}))
+
+    calls = visible_to_volunteers(double, world, member)
+    assert len(calls) > 15  # the scan has something to scan
+    user = double.world.users[member]
+    needles = {str(member), user["username"], user["global_name"], double.member(world.guild, member)["nick"], "Aino"}
+    for call in calls:
+        blob = call.path + json.dumps(call.json, ensure_ascii=False) + "".join(
+            name + data.decode("utf-8", "replace") for name, data, _ in call.files)
+        for needle in needles:
+            assert needle.lower() not in blob.lower(), f"{needle!r} leaked in {call.method} {call.path}"
+
+    relayed = [c for c in calls if c.path == f"/channels/{thread}/messages" and c.json]
+    assert len(relayed) >= 4  # intro, the long DM in parts, the attachment note, the end notice
+    for call in relayed:
+        body = call.json
+        assert "message_reference" not in body
+        assert body.get("allowed_mentions", {}).get("parse") == []
+        assert not body.get("allowed_mentions", {}).get("users")
+        assert not body.get("allowed_mentions", {}).get("roles")
+        text = body.get("content") or ""
+        assert len(text) <= 2000
+        assert "@everyone" not in text and "@here" not in text
+        assert not re.search(r"<@[!&]?\d", text) and "](https://" not in text.replace("\\]", "")
+    # Nothing the bot sent to a guild channel is an interaction response that could carry the member.
+    for call in calls:
+        assert not (call.path.startswith("/interactions/") and _token_owner(double, call.path) == member)
+
+
+def _token_owner(double, path: str) -> int:
+    for h in double.interactions.values():
+        if h.token in path:
+            return _invoker(h)
+    return 0
