@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -76,6 +77,17 @@ async def take(double: DiscordDouble, world: World, who: str = "volunteer") -> s
 
 def last_dm(double: DiscordDouble, user_id: int) -> dict[str, Any]:
     return double.dm_messages(user_id)[-1]
+
+
+async def dm_with(double: DiscordDouble, user_id: int, action: str, within: float = 5.0) -> dict[str, Any]:
+    """The newest DM to ``user_id`` carrying the ``action`` button, waiting for it to arrive."""
+    prefix = f"k:v1:company:{action}:"
+    for _ in range(int(within / 0.01)):
+        for message in reversed(double.dm_messages(user_id)):
+            if any(cid.startswith(prefix) for cid in custom_ids(message)):
+                return message
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"no DM with a {action!r} button reached {user_id}")
 
 
 def thread_of(double: DiscordDouble, world: World) -> int:

@@ -8,7 +8,17 @@ from datetime import timedelta
 import pytest
 
 from tests.e2e.company_helpers import (
-    add_volunteer, answer, ask, button, card, click, last_dm, on_duty, take, thread_of,
+    add_volunteer,
+    answer,
+    ask,
+    button,
+    card,
+    click,
+    dm_with,
+    last_dm,
+    on_duty,
+    take,
+    thread_of,
 )
 from tests.e2e.conftest import configure, start_bot
 
@@ -45,12 +55,12 @@ async def test_request_reaches_the_queue_under_a_pseudonym_and_pings_matching_vo
     assert embed["title"].startswith("Vieras ")
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields["Aihe"] == "Ilta on pitkä" and fields["Ryhmä"] == "omaishoitaja"
-    assert fields["Tila"] == "Odottaa vapaaehtoista" and "<t:" in fields["Odottanut alkaen"]
+    assert fields["Tila"] == "Odottaa vapaaehtoista" and "<t:" in fields["Odotus alkoi"]
     # Both volunteers serve caregivers in Finnish: both are pinged, and only they may be.
     assert f"<@{world.people['volunteer']}>" in message["content"]
     post = double.calls_to("POST", rf"/channels/{world.channels['volunteer_queue']}/messages$")[-1]
-    assert sorted(post.json["allowed_mentions"]["users"]) == sorted(
-        [str(world.people["volunteer"]), str(world.people["volunteer2"])])
+    assert sorted(int(u) for u in post.json["allowed_mentions"]["users"]) == sorted(
+        [world.people["volunteer"], world.people["volunteer2"]])
     assert post.json["allowed_mentions"]["parse"] == []
     # A plain channel message, never an interaction response (those carry the asker).
     assert "interaction_metadata" not in message and message["author"]["id"] == str(double.bot_user_id)
@@ -93,7 +103,7 @@ async def test_exactly_one_volunteer_wins_a_double_claim(double, world, desk):
     assert len([a for a in answers if a.startswith("Otit pyynnön")]) == 1
     assert len(double.calls_to("POST", r"/channels/\d+/threads")) == 1
     fields = {f["name"]: f["value"] for f in card(double, world)["embeds"][0]["fields"]}
-    assert fields["Tila"] == "Vapaaehtoinen otti pyynnön"
+    assert fields["Tila"] == "Vapaaehtoinen on ottanut pyynnön"
     assert not card(double, world).get("components")
 
 
@@ -136,17 +146,28 @@ async def test_deleted_queue_channel_gives_an_honest_answer(double, world, desk)
 async def test_member_cancels_and_an_old_card_button_answers_clearly(double, world, desk):
     await ask(double, world)
     member = world.people["caregiver"]
-    confirmation = last_dm(double, member)
+    confirmation = await dm_with(double, member, "cancel")
+    mark = len(double.calls)
     cancelled = await answer(await click(double, world, confirmation, "cancel", "caregiver", in_dm=True))
-    assert cancelled.startswith("Pyyntösi peruttiin")
+    assert cancelled.startswith("Pyyntösi on peruttu")
+    await double.wait_for_call("PATCH", rf"/channels/{world.channels['volunteer_queue']}/messages/\d+", after=mark)
     fields = {f["name"]: f["value"] for f in card(double, world)["embeds"][0]["fields"]}
     assert fields["Tila"] == "Peruttu"
-    # A volunteer still looking at an old copy of the card presses the button.
-    stale = double.calls_to("POST", rf"/channels/{world.channels['volunteer_queue']}/messages$")[0].response
-    assert await answer(await click(double, world, stale, "take", "volunteer")) == "Tämä pyyntö ei ole enää avoinna."
     # The member presses the cancel button a second time.
     again = await answer(await click(double, world, confirmation, "cancel", "caregiver", in_dm=True))
     assert again == "Tämä pyyntö ei ole enää avoinna."
+
+
+async def test_a_take_button_left_on_a_cancelled_card_answers_clearly(double, world, desk):
+    await ask(double, world)
+    queue = world.channels["volunteer_queue"]
+    double.fail_next("PATCH", rf"/channels/{queue}/messages/\d+", status=403, body={"code": 50013, "message": "no"})
+    h = await double.slash(world.guild, world.people["caregiver"], "company", sub="cancel")
+    assert (await answer(h)).startswith("Pyyntösi on peruttu")
+    await double.wait_for_call("PATCH", rf"/channels/{queue}/messages/\d+")
+    stale = card(double, world)  # the edit failed: the card still offers "I'll take this"
+    assert await answer(await click(double, world, stale, "take", "volunteer")) == "Tämä pyyntö ei ole enää avoinna."
+    assert not double.calls_to("POST", r"/channels/\d+/threads")
 
 
 async def test_either_side_ends_and_the_member_gives_anonymous_feedback(double, world, desk):
@@ -155,17 +176,18 @@ async def test_either_side_ends_and_the_member_gives_anonymous_feedback(double, 
     thread = thread_of(double, world)
     intro = next(m for m in double.messages(thread) if m.get("components"))
     ended = await answer(await click(double, world, intro, "end", "volunteer"))
-    assert ended.startswith("Keskustelu päättyi")
-    patch = double.calls_to("PATCH", rf"/channels/{thread}$")[-1].json
+    assert ended.startswith("Keskustelu on päättynyt")
+    patch = (await double.wait_for_call("PATCH", rf"/channels/{thread}")).json
     assert patch["archived"] is True and patch["locked"] is True
     member = world.people["caregiver"]
-    goodbye = last_dm(double, member)
-    assert "Vapaaehtoinen päätti keskustelun" in goodbye["content"]
+    goodbye = await dm_with(double, member, "feedback")
+    assert "Vapaaehtoinen lopetti keskustelun" in goodbye["content"]
     h = await click(double, world, goodbye, "feedback", "caregiver", in_dm=True)
     form = (await h.response())["data"]
     thanks = await double.submit_modal(member, form["custom_id"], {"rating": "5", "text": "Kiitos seurasta"})
     assert await answer(thanks) == "Kiitos palautteestasi."
-    again = await double.submit_modal(member, form["custom_id"], {"rating": "4"})
+    h = await click(double, world, goodbye, "feedback", "caregiver", in_dm=True)  # a second time
+    again = await double.submit_modal(member, (await h.response())["data"]["custom_id"], {"rating": "4"})
     assert await answer(again) != "Kiitos palautteestasi."  # once only
     # The member's DMs no longer go anywhere.
     before = len(double.calls_to("POST", rf"/channels/{thread}/messages$"))
@@ -178,8 +200,9 @@ async def test_member_ends_with_the_slash_command(double, world, desk):
     await ask(double, world)
     await take(double, world)
     h = await double.slash(world.guild, world.people["caregiver"], "company", sub="end")
-    assert (await answer(h)).startswith("Keskustelu päättyi")
-    assert "Vieras päätti keskustelun" in double.messages(thread_of(double, world))[-1]["content"]
+    assert (await answer(h)).startswith("Keskustelu on päättynyt")
+    await double.wait_for_call("PATCH", rf"/channels/{thread_of(double, world)}")  # archived after the notice
+    assert "Vieras lopetti keskustelun" in double.messages(thread_of(double, world))[-1]["content"]
 
 
 async def test_relay_survives_a_restart(double, world, desk, db_path, clock):
@@ -193,7 +216,7 @@ async def test_relay_survives_a_restart(double, world, desk, db_path, clock):
         assert posted.json["content"].endswith("olenko yhä täällä?")
         # The end button on the intro message still works after the restart.
         intro = next(m for m in double.messages(thread) if m.get("components"))
-        assert (await answer(await click(double, world, intro, "end", "volunteer"))).startswith("Keskustelu päättyi")
+        assert (await answer(await click(double, world, intro, "end", "volunteer"))).startswith("Keskustelu on päättynyt")
 
 
 async def test_attachments_are_not_relayed(double, world, desk):
@@ -221,7 +244,7 @@ async def test_nobody_free_escalates_then_tells_the_member_honestly(double, worl
     clock.advance(timedelta(minutes=50))
     await scheduler.run_due()
     member = world.people["caregiver"]
-    honest = last_dm(double, member)
+    honest = await dm_with(double, member, "wait")
     assert "112" in honest["content"] and "Sekasin" in honest["content"]
     h = await click(double, world, honest, "wait", "caregiver", in_dm=True)
     assert (await answer(h)).startswith("Selvä")
@@ -246,16 +269,11 @@ async def test_volunteer_removed_mid_conversation(double, world, desk):
     await take(double, world)
     h = await double.slash(world.guild, world.people["moderator"], "volunteer", {"member": world.people["volunteer"]},
                            sub="remove")
-    assert "1 avoin keskustelu päätettiin" in await answer(h)
-    assert "ei ole enää tavoitettavissa" in last_dm(double, world.people["caregiver"])["content"]
+    assert "1 avoin keskustelu lopetettiin" in await answer(h)
+    goodbye = await dm_with(double, world.people["caregiver"], "feedback")
+    assert "ei ole enää tavoitettavissa" in goodbye["content"]
     thread = thread_of(double, world)
-    assert double.calls_to("PATCH", rf"/channels/{thread}$")[-1].json["locked"] is True
-    # Their thread messages no longer reach the member.
-    dm = double.dm_channel_id(world.people["caregiver"])
-    before = len(double.calls_to("POST", rf"/channels/{dm}/messages$"))
-    await double.user_message(thread, world.people["volunteer"], "hei?")
-    await asyncio.sleep(0.1)
-    assert len(double.calls_to("POST", rf"/channels/{dm}/messages$")) == before
+    assert double.calls_to("PATCH", rf"/channels/{thread}")[-1].json["locked"] is True
 
 
 async def test_member_who_left_the_server(double, world, desk):
@@ -286,7 +304,7 @@ async def test_safety_concern_alerts_moderators_with_a_jump_link(double, world, 
     thread = thread_of(double, world)
     intro = next(m for m in double.messages(thread) if m.get("components"))
     h = await click(double, world, intro, "concern", "volunteer")
-    assert (await answer(h)).startswith("Moderaattoreille ilmoitettiin")
+    assert (await answer(h)).startswith("Moderaattoreille on ilmoitettu")
     alert = double.messages(world.channels["modlog"])[-1]
     assert f"<@&{world.roles['moderator']}>" in alert["content"] and f"/{thread}" in alert["content"]
     assert "Vieras " in alert["content"] and str(world.people["caregiver"]) not in alert["content"]

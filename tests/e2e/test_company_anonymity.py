@@ -7,7 +7,7 @@ import json
 import re
 from datetime import timedelta
 
-from tests.e2e.company_helpers import add_volunteer, answer, ask, card, click, last_dm, on_duty, take, thread_of
+from tests.e2e.company_helpers import add_volunteer, answer, ask, click, dm_with, on_duty, take, thread_of
 from tests.e2e.conftest import configure
 
 HOSTILE = "@everyone @here <@{vol}> <@!{vol}> <@&{role}> [klikkaa tästä](https://evil.example/x) ||piilo|| `koodi`"
@@ -56,12 +56,14 @@ async def test_no_trace_of_the_member_in_anything_volunteers_can_see(double, wor
     intro = next(m for m in double.messages(thread) if m.get("components"))
     await answer(await click(double, world, intro, "concern", "volunteer"))
     await answer(await click(double, world, intro, "end", "volunteer"))
-    goodbye = last_dm(double, member)
+    goodbye = await dm_with(double, member, "feedback")
     form = (await (await click(double, world, goodbye, "feedback", "caregiver", in_dm=True)).response())["data"]
     await answer(await double.submit_modal(member, form["custom_id"], {"rating": "4", "text": "Kiitos Ville"}))
 
     calls = visible_to_volunteers(double, world, member)
     assert len(calls) > 15  # the scan has something to scan
+    everything = json.dumps([c.json for c in double.calls if c.json is not None])
+    assert str(member) in everything  # …and the needle is findable: the member's own DM traffic has it
     user = double.world.users[member]
     needles = {str(member), user["username"], user["global_name"], double.member(world.guild, member)["nick"], "Aino"}
     for call in calls:
@@ -81,7 +83,8 @@ async def test_no_trace_of_the_member_in_anything_volunteers_can_see(double, wor
         text = body.get("content") or ""
         assert len(text) <= 2000
         assert "@everyone" not in text and "@here" not in text
-        assert not re.search(r"<@[!&]?\d", text) and "](https://" not in text.replace("\\]", "")
+        assert not re.search(r"<@[!&]?\d", text)  # mentions are broken by a zero-width space
+        assert not re.search(r"(?<!\\)\[[^\]]*\]\(https?://", text)  # no masked link: its "[" is escaped
     # Nothing the bot sent to a guild channel is an interaction response that could carry the member.
     for call in calls:
         assert not (call.path.startswith("/interactions/") and _token_owner(double, call.path) == member)
