@@ -102,7 +102,9 @@ class Form(discord.ui.Modal):
 
 class RequestForm(Form):
     def __init__(self, i18n: I18n, locale: str, guild_id: int) -> None:
-        super().__init__(title=i18n.t(locale, "Ask for company"), custom_id=f"k:v1:company:form:{guild_id}")
+        # A modal lives in discord.py's memory under its custom id until submitted; a shared id
+        # would let one member's submit close another's open form, so each form gets its own.
+        super().__init__(title=i18n.t(locale, "Ask for company"))
         self.guild_id = guild_id
         self.kind: discord.ui.RadioGroup[Any] = discord.ui.RadioGroup(
             custom_id="kind",
@@ -132,7 +134,7 @@ class RequestForm(Form):
 
 class FeedbackForm(Form):
     def __init__(self, i18n: I18n, locale: str, request_id: int) -> None:
-        super().__init__(title=i18n.t(locale, "Feedback"), custom_id=f"k:v1:company:feedbackform:{request_id}")
+        super().__init__(title=i18n.t(locale, "Feedback"))
         self.request_id = request_id
         self.rating: discord.ui.RadioGroup[Any] = discord.ui.RadioGroup(
             custom_id="rating", options=[discord.RadioGroupOption(label=str(n), value=str(n)) for n in range(5, 0, -1)]

@@ -370,3 +370,15 @@ async def test_swedish_member_gets_swedish_messages_and_a_swedish_speaking_volun
     await take(double, world, "volunteer2")
     assert "Veera" in last_dm(double, world.people["adult"])["content"]
     assert "volontär" in last_dm(double, world.people["adult"])["content"]
+
+
+async def test_two_members_fill_in_the_form_at_the_same_time(double, world, desk):
+    forms = {}
+    for who in ("caregiver", "adult"):
+        h = await double.slash(world.guild, world.people[who], "company", sub="request")
+        forms[who] = (await h.response())["data"]["custom_id"]
+    assert forms["caregiver"] != forms["adult"]
+    for who in ("adult", "caregiver"):
+        h = await double.submit_modal(world.people[who], forms[who], {"kind": "listen", "language": ["fi"]})
+        assert (await answer(h)).startswith("Kiitos.")
+    assert len([m for m in double.messages(world.channels["volunteer_queue"]) if m.get("embeds")]) == 2
