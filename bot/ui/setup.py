@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
 import discord
 
 from bot.i18n import N_, I18n
@@ -26,6 +29,7 @@ NEEDED = {
 # Roles the bot hands out itself (onboarding): it must be allowed to manage them.
 ASSIGNED = (BotRole.CAREGIVER, BotRole.YOUTH_MINOR, BotRole.YOUTH_ADULT)
 _MANAGE_ROLES = "manage_roles"
+K = TypeVar("K")
 
 PERMISSION_NAMES = {
     "view_channel": N_("View Channel"),
@@ -82,25 +86,33 @@ def problems(i18n: I18n, locale: str, guild: discord.Guild, config: GuildConfig)
 
 
 def show(i18n: I18n, locale: str, guild: discord.Guild, config: GuildConfig) -> discord.Embed:
-    unset = i18n.t(locale, "not set")
     embed = discord.Embed(title=i18n.t(locale, "Kohtaamo setup on this server"), colour=discord.Colour.teal())
-    role_lines = []
-    for key in BotRole:
-        role = guild.get_role(config.roles.get(key, 0))
-        value = role.mention if role else (i18n.t(locale, "deleted role") if key in config.roles else unset)
-        role_lines.append(f"{i18n.t(locale, ROLE_NAMES[key])}: {value}")
-    embed.add_field(name=i18n.t(locale, "Roles"), value="\n".join(role_lines), inline=False)
-    channel_lines = []
-    for ckey in BotChannel:
-        channel = guild.get_channel(config.channels.get(ckey, 0))
-        value = channel.mention if channel else (i18n.t(locale, "deleted channel") if ckey in config.channels else unset)
-        channel_lines.append(f"{i18n.t(locale, CHANNEL_NAMES[ckey])}: {value}")
-    embed.add_field(name=i18n.t(locale, "Channels"), value="\n".join(channel_lines), inline=False)
+    roles = _listing(i18n, locale, ROLE_NAMES, config.roles, guild.get_role, N_("deleted role"))
+    channels = _listing(i18n, locale, CHANNEL_NAMES, config.channels, guild.get_channel, N_("deleted channel"))
+    embed.add_field(name=i18n.t(locale, "Roles"), value=roles, inline=False)
+    embed.add_field(name=i18n.t(locale, "Channels"), value=channels, inline=False)
     embed.add_field(name=i18n.t(locale, "Language"), value=LANGUAGE_NAMES[config.locale])
     embed.add_field(name=i18n.t(locale, "Time zone"), value=config.timezone)
     if not config.configured:
         embed.set_footer(text=i18n.t(locale, "Nothing is set up yet: use /setup configure."))
     return embed
+
+
+def _listing(
+    i18n: I18n,
+    locale: str,
+    names: Mapping[K, str],
+    mapped: Mapping[K, int],
+    find: Callable[[int], Any],
+    deleted: str,
+) -> str:
+    """One line per role or channel: its mention, "not set", or a note that it was deleted."""
+    lines = []
+    for key, name in names.items():
+        found = find(mapped.get(key, 0))
+        value = found.mention if found else i18n.t(locale, deleted if key in mapped else "not set")
+        lines.append(f"{i18n.t(locale, name)}: {value}")
+    return "\n".join(lines)
 
 
 LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
