@@ -96,7 +96,8 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
         except discord.HTTPException:
             log.warning("could not post company request %s in the queue", request.id)
             await self.company.withdraw(request.id)
-            await dm.edit(content=self._unavailable(locale), view=None)
+            with contextlib.suppress(discord.HTTPException):
+                await dm.edit(content=self._unavailable(locale), view=None)
             await self.kit.reply(interaction, self._unavailable(locale))
             return
         await self.kit.reply(interaction, self.i18n.t(
