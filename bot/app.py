@@ -21,7 +21,7 @@ from bot.db.volunteer import VolunteerRepo
 from bot.i18n import I18n
 from bot.i18n.translator import Translator
 from bot.scheduling import Scheduler
-from bot.services.company import CompanyService
+from bot.services.company import CompanyService, limits_from
 from bot.services.setup import SetupService
 from bot.services.volunteer import VolunteerService
 from bot.settings import Settings
@@ -102,7 +102,7 @@ class Kohtaamo(commands.Bot):
         scheduler = Scheduler(JobRepo(db), self.clock, timers=self.timers)
         setup = SetupService(SetupRepo(db), self.clock, settings.default_locale, settings.timezone)
         volunteers = VolunteerService(VolunteerRepo(db), scheduler, self.clock)
-        company = CompanyService(CompanyRepo(db, sealer), volunteers, scheduler, self.clock)
+        company = CompanyService(CompanyRepo(db, sealer), volunteers, scheduler, self.clock, limits_from(setup))
         return Services(db, scheduler, setup, volunteers, company)
 
     async def setup_hook(self) -> None:

@@ -27,7 +27,8 @@ class SetupCog(commands.GroupCog, group_name=_("setup"), group_description=_("Se
         youth_minor=_("youth_13_17"), youth_adult=_("youth_18_29"), modlog=_("moderation_log"),
         queue=_("volunteer_queue"), language=_("language"), timezone=_("timezone"),
         caregiver=_("caregiver"), volunteer=_("volunteer"), moderator=_("moderator"), staff=_("staff"),
-        announcements=_("announcements"), welcome=_("welcome"),
+        announcements=_("announcements"), welcome=_("welcome"), nudge=_("company_nudge_minutes"),
+        daily_cap=_("company_daily_limit"),
     )
     @app_commands.describe(
         caregiver=_("Role of family caregivers"),
@@ -42,6 +43,8 @@ class SetupCog(commands.GroupCog, group_name=_("setup"), group_description=_("Se
         welcome=_("Channel for welcoming newcomers"),
         language=_("Default language of the server"),
         timezone=_("Time zone, e.g. Europe/Helsinki"),
+        nudge=_("Minutes before an untaken company request pings moderators again (default 10)"),
+        daily_cap=_("Company requests one member may make in 24 hours (default 3)"),
     )
     @app_commands.choices(language=LANGUAGES)
     async def configure(
@@ -59,6 +62,8 @@ class SetupCog(commands.GroupCog, group_name=_("setup"), group_description=_("Se
         welcome: discord.TextChannel | None = None,
         language: app_commands.Choice[str] | None = None,
         timezone: app_commands.Range[str, 1, 64] | None = None,
+        nudge: app_commands.Range[int, 1, 120] | None = None,
+        daily_cap: app_commands.Range[int, 1, 20] | None = None,
     ) -> None:
         assert interaction.guild is not None
         roles = {
@@ -74,6 +79,8 @@ class SetupCog(commands.GroupCog, group_name=_("setup"), group_description=_("Se
             channels={k: c.id for k, c in channels.items() if c is not None},
             locale=language.value if language else None,
             timezone=timezone,
+            company_nudge_minutes=nudge,
+            company_daily_cap=daily_cap,
         )
         locale = await self.kit.locale(interaction)
         i18n = self.kit.i18n

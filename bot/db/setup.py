@@ -3,49 +3,60 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.db.codec import to_db
 from bot.db.connection import Database
 
 
+@dataclass(frozen=True)
+class StoredSetup:
+    locale: str
+    timezone: str
+    roles: Mapping[str, int]
+    channels: Mapping[str, int]
+    company_nudge_minutes: int
+    company_daily_cap: int
+
+
 class SetupRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def load(self, guild_id: int) -> tuple[str, str, dict[str, int], dict[str, int]] | None:
-        row = await self.db.fetchone("SELECT locale, timezone FROM guilds WHERE guild_id = ?", (guild_id,))
+    async def load(self, guild_id: int) -> StoredSetup | None:
+        row = await self.db.fetchone(
+            "SELECT locale, timezone, company_nudge_minutes, company_daily_cap FROM guilds WHERE guild_id = ?",
+            (guild_id,),
+        )
         if row is None:
             return None
         roles = await self.db.fetchall("SELECT role_key, role_id FROM guild_roles WHERE guild_id = ?", (guild_id,))
         channels = await self.db.fetchall(
             "SELECT channel_key, channel_id FROM guild_channels WHERE guild_id = ?", (guild_id,)
         )
-        return (
-            str(row["locale"]),
-            str(row["timezone"]),
-            {str(r["role_key"]): int(r["role_id"]) for r in roles},
-            {str(r["channel_key"]): int(r["channel_id"]) for r in channels},
+        return StoredSetup(
+            locale=str(row["locale"]),
+            timezone=str(row["timezone"]),
+            roles={str(r["role_key"]): int(r["role_id"]) for r in roles},
+            channels={str(r["channel_key"]): int(r["channel_id"]) for r in channels},
+            company_nudge_minutes=int(row["company_nudge_minutes"]),
+            company_daily_cap=int(row["company_daily_cap"]),
         )
 
-    async def save(
-        self,
-        guild_id: int,
-        *,
-        locale: str,
-        timezone: str,
-        roles: Mapping[str, int],
-        channels: Mapping[str, int],
-        now: datetime,
-    ) -> None:
+    async def save(self, guild_id: int, stored: StoredSetup, now: datetime) -> None:
         """Write the whole configuration at once: all of it or nothing."""
         stamp = to_db(now)
+        roles, channels = stored.roles, stored.channels
         async with self.db.transaction():
             await self.db.execute(
-                "INSERT INTO guilds (guild_id, locale, timezone, created_at, updated_at) VALUES (?, ?, ?, ?, ?) "
+                "INSERT INTO guilds (guild_id, locale, timezone, company_nudge_minutes, company_daily_cap, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (guild_id) DO UPDATE SET locale = excluded.locale, timezone = excluded.timezone, "
-                "updated_at = excluded.updated_at",
-                (guild_id, locale, timezone, stamp, stamp),
+                "company_nudge_minutes = excluded.company_nudge_minutes, "
+                "company_daily_cap = excluded.company_daily_cap, updated_at = excluded.updated_at",
+                (guild_id, stored.locale, stored.timezone, stored.company_nudge_minutes, stored.company_daily_cap,
+                 stamp, stamp),
             )
             await self.db.execute("DELETE FROM guild_roles WHERE guild_id = ?", (guild_id,))
             for key, role_id in roles.items():

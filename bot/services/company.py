@@ -5,6 +5,7 @@ The member stays anonymous to volunteers: a ``Request`` carries no requester id.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -16,7 +17,7 @@ from bot.db.jobs import Job
 from bot.errors import KohtaamoError
 from bot.i18n import N_
 from bot.scheduling import Scheduler
-from bot.services.setup import LOCALES
+from bot.services.setup import LOCALES, SetupService
 from bot.services.volunteer import NOT_A_VOLUNTEER, Audience, VolunteerService
 
 TOPIC_MAX = 500
@@ -134,13 +135,29 @@ def _refusal(row: dict[str, Any]) -> KohtaamoError:
     return KohtaamoError(NOT_THE_VOLUNTEER)
 
 
+async def _default_limits(guild_id: int) -> CompanyLimits:
+    return CompanyLimits()
+
+
+def limits_from(setup: SetupService) -> Callable[[int], Awaitable[CompanyLimits]]:
+    """Each server's own limits, as set with /setup."""
+
+    async def limits(guild_id: int) -> CompanyLimits:
+        config = await setup.get(guild_id)
+        return CompanyLimits(
+            daily_cap=config.company_daily_cap, escalate_after=timedelta(minutes=config.company_nudge_minutes)
+        )
+
+    return limits
+
+
 class CompanyService:
     KIND_ESCALATE = "company_escalate"
     KIND_GIVE_UP = "company_give_up"
 
     def __init__(
         self, repo: CompanyRepo, volunteers: VolunteerService, scheduler: Scheduler, clock: Clock,
-        limits: CompanyLimits | None = None,
+        limits: Callable[[int], Awaitable[CompanyLimits]] | None = None,
     ) -> None:
         """Registers no job handlers: the bot registers its own for ``KIND_ESCALATE`` and
         ``KIND_GIVE_UP``, which call ``due_escalation`` / ``due_give_up``."""
@@ -148,7 +165,7 @@ class CompanyService:
         self.volunteers = volunteers
         self.scheduler = scheduler
         self.clock = clock
-        self.limits = limits or CompanyLimits()
+        self.limits = limits or _default_limits
 
     # --- asking ----------------------------------------------------------------------------
 
@@ -162,6 +179,7 @@ class CompanyService:
         _language(language)
         _language(locale)
         now = self.clock.now()
+        limits = await self.limits(guild_id)
         async with self.repo.transaction():  # two clicks at once: the second sees the first's row
             if await self.repo.is_blocked(guild_id, user_id):
                 raise KohtaamoError(
@@ -172,14 +190,14 @@ class CompanyService:
                 raise KohtaamoError(
                     "You already have an open request. You can cancel it from the message I sent you."
                 )
-            if await self.repo.count_since(guild_id, user_id, now - timedelta(days=1)) >= self.limits.daily_cap:
+            if await self.repo.count_since(guild_id, user_id, now - timedelta(days=1)) >= limits.daily_cap:
                 raise KohtaamoError(
                     "You have reached the limit for requests in 24 hours ({cap}). Please try again later.",
-                    cap=self.limits.daily_cap,
+                    cap=limits.daily_cap,
                 )
             row = await self.repo.create(
                 guild_id, user_id, audience=Audience(audience).value, language=language, kind=Kind(kind).value,
-                topic=topic, locale=locale, now=now, give_up_at=now + self.limits.give_up_after,
+                topic=topic, locale=locale, now=now, give_up_at=now + limits.give_up_after,
             )
             await self._arm(row)
         return _request(row)
@@ -200,7 +218,7 @@ class CompanyService:
         """The member keeps waiting after the honest notice: it comes again after ``give_up_after``.
         A request a volunteer took meanwhile is returned as it is."""
         guild_id = (await self._owned(request_id, user_id))["guild_id"]
-        give_up_at = self.clock.now() + self.limits.give_up_after
+        give_up_at = self.clock.now() + (await self.limits(guild_id)).give_up_after
         async with self.repo.transaction():
             if await self.repo.keep_waiting(request_id, give_up_at):
                 await self._schedule(self.KIND_GIVE_UP, guild_id, request_id, give_up_at)
@@ -429,7 +447,7 @@ class CompanyService:
         """Schedule the open request's timers; one already past runs at the next sweep."""
         now, guild_id, request_id = self.clock.now(), row["guild_id"], row["id"]
         if not row["escalated"]:
-            escalate_at = max(row["created_at"] + self.limits.escalate_after, now)
+            escalate_at = max(row["created_at"] + (await self.limits(guild_id)).escalate_after, now)
             await self._schedule(self.KIND_ESCALATE, guild_id, request_id, escalate_at)
         await self._schedule(self.KIND_GIVE_UP, guild_id, request_id, max(row["give_up_at"], now))
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock
-from bot.db.setup import SetupRepo
+from bot.db.setup import SetupRepo, StoredSetup
 from bot.errors import KohtaamoError
 
 LOCALES = ("fi", "sv", "en")
@@ -44,6 +44,8 @@ class GuildConfig:
     roles: dict[BotRole, int] = field(default_factory=dict)
     channels: dict[BotChannel, int] = field(default_factory=dict)
     configured: bool = False
+    company_nudge_minutes: int = 10  # an unclaimed company request pings moderators again after this
+    company_daily_cap: int = 3  # company requests one member may make in 24 hours
 
     @property
     def zone(self) -> ZoneInfo:
@@ -65,6 +67,8 @@ class SetupChange:
     channels: dict[BotChannel, int]
     locale: str | None = None
     timezone: str | None = None
+    company_nudge_minutes: int | None = None
+    company_daily_cap: int | None = None
 
 
 class SetupService:
@@ -83,14 +87,15 @@ class SetupService:
         if stored is None:
             config = GuildConfig(guild_id, self.default_locale, self.default_timezone)
         else:
-            locale, timezone, roles, channels = stored
             config = GuildConfig(
                 guild_id,
-                locale,
-                timezone,
-                {BotRole(k): v for k, v in roles.items() if k in BotRole.__members__.values()},
-                {BotChannel(k): v for k, v in channels.items() if k in BotChannel.__members__.values()},
+                stored.locale,
+                stored.timezone,
+                {BotRole(k): v for k, v in stored.roles.items() if k in BotRole.__members__.values()},
+                {BotChannel(k): v for k, v in stored.channels.items() if k in BotChannel.__members__.values()},
                 configured=True,
+                company_nudge_minutes=stored.company_nudge_minutes,
+                company_daily_cap=stored.company_daily_cap,
             )
         self._cache[guild_id] = config
         return config
@@ -114,19 +119,25 @@ class SetupService:
         mapped = [r for r in audience if r is not None]
         if len(mapped) != len(set(mapped)):
             raise KohtaamoError("Caregivers and each youth age band need different Discord roles.")
+        nudge = change.company_nudge_minutes or current.company_nudge_minutes
+        cap = change.company_daily_cap or current.company_daily_cap
+        if not 1 <= nudge <= 120 or not 1 <= cap <= 20:
+            raise KohtaamoError("Company requests: the nudge is 1–120 minutes and the daily limit 1–20.")
         return GuildConfig(
-            current.guild_id, locale, timezone, roles, {**current.channels, **change.channels}, configured=True
+            current.guild_id, locale, timezone, roles, {**current.channels, **change.channels}, configured=True,
+            company_nudge_minutes=nudge, company_daily_cap=cap,
         )
 
     async def save(self, config: GuildConfig) -> GuildConfig:
-        await self.repo.save(
-            config.guild_id,
+        stored = StoredSetup(
             locale=config.locale,
             timezone=config.timezone,
             roles={k.value: v for k, v in config.roles.items()},
             channels={k.value: v for k, v in config.channels.items()},
-            now=self.clock.now(),
+            company_nudge_minutes=config.company_nudge_minutes,
+            company_daily_cap=config.company_daily_cap,
         )
+        await self.repo.save(config.guild_id, stored, self.clock.now())
         self._cache[config.guild_id] = config
         return config
 

@@ -88,13 +88,13 @@ async def test_migrate_check_and_backup(tmp_path):
     code, out, _ = await kohtaamo("check", env=env, cwd=tmp_path)
     assert code == 1 and "DISCORD_TOKEN is not set" in out and "run `kohtaamo migrate`" in out
     code, out, _ = await kohtaamo("migrate", env=env, cwd=tmp_path)
-    assert code == 0 and "applied 1, 2" in out
+    assert code == 0 and "applied 1, 2, 3" in out
     code, out, _ = await kohtaamo("check", env={**env, "DISCORD_TOKEN": "x"}, cwd=tmp_path)
     assert code == 0 and "everything looks right" in out
     code, out, err = await kohtaamo("backup", str(tmp_path / "copy.db"), env=env, cwd=tmp_path)
     assert code == 0, err
     copy = sqlite3.connect(tmp_path / "copy.db")
-    assert copy.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert copy.execute("PRAGMA user_version").fetchone()[0] == 3
     copy.close()
     code, _, err = await kohtaamo("backup", str(tmp_path / "copy.db"), env=env, cwd=tmp_path)
     assert code == 2 and "already exists" in err

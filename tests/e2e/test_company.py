@@ -382,3 +382,15 @@ async def test_two_members_fill_in_the_form_at_the_same_time(double, world, desk
         h = await double.submit_modal(world.people[who], forms[who], {"kind": "listen", "language": ["fi"]})
         assert (await answer(h)).startswith("Kiitos.")
     assert len([m for m in double.messages(world.channels["volunteer_queue"]) if m.get("embeds")]) == 2
+
+
+async def test_the_nudge_and_the_daily_limit_are_per_server_settings(double, world, desk, clock):
+    h = await double.slash(world.guild, world.people["admin"], "setup",
+                           {"company_nudge_minutes": 5, "company_daily_limit": 1}, sub="configure")
+    assert (await h.response())["data"]["content"] == "Asetukset tallennettu."
+    await ask(double, world)
+    clock.advance(timedelta(minutes=5))
+    await desk.services.scheduler.run_due()
+    assert "5 minuuttia" in double.messages(world.channels["volunteer_queue"])[-1]["content"]
+    await double.slash(world.guild, world.people["caregiver"], "company", sub="cancel")
+    assert "(1)" in await ask(double, world)  # the second request of the day is over the limit

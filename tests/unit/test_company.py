@@ -126,7 +126,10 @@ async def test_daily_cap_counts_the_last_24_hours_but_not_withdrawn(env):
 
 
 async def test_a_custom_cap(env):
-    env.company.limits = CompanyLimits(daily_cap=1)
+    async def one_a_day(guild_id: int) -> CompanyLimits:
+        return CompanyLimits(daily_cap=1)
+
+    env.company.limits = one_a_day
     await env.company.cancel((await ask(env)).id, MEMBER)
     assert (await refused(ask(env))).params == {"cap": 1}
 

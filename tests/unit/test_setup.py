@@ -67,3 +67,11 @@ async def test_member_language_choice(service):
     assert await service.member_locale(GUILD, 7) == "sv"
     with pytest.raises(KohtaamoError):
         await service.set_member_locale(GUILD, 7, "de")
+
+
+async def test_company_limits_are_validated_and_kept(service):
+    config = service.preview(await service.get(GUILD), SetupChange({}, {}, company_nudge_minutes=5, company_daily_cap=2))
+    await service.save(config)
+    assert (config.company_nudge_minutes, config.company_daily_cap) == (5, 2)
+    with pytest.raises(KohtaamoError):
+        service.preview(config, SetupChange({}, {}, company_nudge_minutes=500))
