@@ -250,8 +250,9 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
         role_id = config.roles.get(BotRole.MODERATOR)
         thread = self.bot.get_channel(request.thread_id or 0)
         text = self.i18n.t(
-            config.locale, "Safety concern: volunteer {volunteer} is worried about {guest}. Conversation: {link}",
-            volunteer=interaction.user.mention, guest=ui.pseudonym(self.i18n, config.locale, request),
+            config.locale,
+            "Safety concern: volunteer {volunteer} is worried about {guest} (request {number}). Conversation: {link}",
+            volunteer=interaction.user.mention, guest=ui.pseudonym(self.i18n, config.locale, request), number=request.id,
             link=thread.jump_url if isinstance(thread, discord.Thread) else "—",
         )
         if not isinstance(modlog, discord.TextChannel):

@@ -172,6 +172,7 @@ def card(i18n: I18n, locale: str, request: Request) -> discord.Embed:
     embed.add_field(name=i18n.t(locale, "Topic"), value=neutralise(request.topic) if request.topic else "—", inline=False)
     if request.status is Status.OPEN:
         embed.add_field(name=i18n.t(locale, "Waiting since"), value=_stamp(request.created_at), inline=False)
+    embed.set_footer(text=i18n.t(locale, "Request {number}", number=request.id))  # for /company reveal
     return embed
 
 

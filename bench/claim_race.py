@@ -1,0 +1,2 @@
+NAME = "claim_race"
+async def run(smoke): return [], True
