@@ -9,14 +9,17 @@ import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import discord
 from discord.ext import commands
 
 from bot.app import Kohtaamo
 from bot.clock import FakeClock
+from bot.services.volunteer import Audience
 from tests.double import DiscordDouble, permissions
 from tests.double.harness import pointed_at, running
+from tests.e2e.company_helpers import ask
 from tests.e2e.conftest import World, configure, start_bot
 
 ROLES = {"caregiver": 0, "youth_minor": 0, "youth_adult": 0, "volunteer": 0,
@@ -76,6 +79,27 @@ async def bare(client: commands.Bot, st: Stage) -> AsyncIterator[commands.Bot]:
     async with running(client, st.double):
         await client.tree.sync()
         yield client
+
+
+async def enlist(bot: Kohtaamo, st: Stage, ids: list[int]) -> None:
+    """Volunteers added through the service: all on duty, Finnish, serving caregivers."""
+    assert bot.services is not None
+    for i, uid in enumerate(ids):
+        await bot.services.volunteers.add(st.world.guild, uid, display_name=f"Vapaaehtoinen {i}", languages={"fi"},
+                                          audiences={Audience.CAREGIVER}, minors_cleared=False)
+        await bot.services.volunteers.on_duty(st.world.guild, uid)
+
+
+async def queue_card(st: Stage, asker: str) -> dict[str, Any]:
+    """``asker`` asks for company through the real flow (``/company request``, then the form);
+    the queue card Kohtaamo posted for it."""
+    double, queue = st.double, st.world.channels["volunteer_queue"]
+    before = len(double.calls)
+    said = await ask(double, st.world, asker)
+    posted = double.log.matching("POST", rf"/channels/{queue}/messages", after=before)
+    if len(posted) != 1:
+        raise RuntimeError(f"{asker} asked and got {said!r}, but {len(posted)} queue cards were posted")
+    return dict(posted[0].response)
 
 
 def bare_options() -> dict[str, object]:

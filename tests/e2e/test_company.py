@@ -392,5 +392,5 @@ async def test_the_nudge_and_the_daily_limit_are_per_server_settings(double, wor
     clock.advance(timedelta(minutes=5))
     await desk.services.scheduler.run_due()
     assert "5 minuuttia" in double.messages(world.channels["volunteer_queue"])[-1]["content"]
-    await double.slash(world.guild, world.people["caregiver"], "company", sub="cancel")
+    await answer(await double.slash(world.guild, world.people["caregiver"], "company", sub="cancel"))
     assert "(1)" in await ask(double, world)  # the second request of the day is over the limit
