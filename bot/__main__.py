@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -43,6 +44,9 @@ async def _run(settings: Settings) -> None:
     token = settings.require_token()
     point_at(settings)
     async with Kohtaamo(settings) as bot:
+        # A service manager stops the bot with SIGTERM: close cleanly (jobs stay in the database).
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, lambda: loop.create_task(bot.close()))
         await bot.start(token)
 
 

@@ -98,3 +98,24 @@ async def test_migrate_check_and_backup(tmp_path):
     copy.close()
     code, _, err = await kohtaamo("backup", str(tmp_path / "copy.db"), env=env, cwd=tmp_path)
     assert code == 2 and "already exists" in err
+
+
+async def test_run_serves_commands_and_stops_cleanly_on_sigterm(double, world, tmp_path):
+    import signal
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_", "DEV_GUILD"))}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env={**clean, "DATA_KEY": DATA_KEY, **double_env(double, tmp_path)},
+        cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await double.wait_ready(timeout=30)
+        double.register_commands([{"name": "setup", "type": 1, "description": "x", "options": [
+            {"name": "show", "type": 1, "description": "x"}]}])
+        h = await double.slash(world.guild, world.people["admin"], "setup", sub="show")
+        assert (await h.response(timeout=10))["data"]["embeds"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, err.decode()
+    assert "Traceback" not in err.decode()
