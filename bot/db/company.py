@@ -83,18 +83,6 @@ class CompanyRepo:
             (self.sealer.tag(user_id),),
         )
 
-    async def latest_for_member(self, user_id: int) -> Decoded | None:
-        return await self._one(
-            "requester_tag = ? ORDER BY created_at DESC, id DESC LIMIT 1", (self.sealer.tag(user_id),)
-        )
-
-    async def open_in(self, guild_id: int) -> list[Decoded]:
-        rows = await self.db.fetchall(
-            f"SELECT {_COLUMNS} FROM company_requests WHERE guild_id = ? AND status = 'open' ORDER BY created_at, id",
-            (guild_id,),
-        )
-        return [self._decode(r) for r in rows]
-
     async def owned_by(self, request_id: int, user_id: int) -> bool:
         row = await self.db.fetchone(
             "SELECT 1 FROM company_requests WHERE id = ? AND requester_tag = ?", (request_id, self.sealer.tag(user_id))

@@ -239,10 +239,6 @@ class CompanyService:
         """The member's open or claimed request, in any guild (DMs carry no guild)."""
         return _maybe(await self.repo.live_for_member(user_id))
 
-    async def latest_for_member(self, user_id: int) -> Request | None:
-        """The member's most recent request in any status (feedback, an old DM's cancel button)."""
-        return _maybe(await self.repo.latest_for_member(user_id))
-
     async def owned_by(self, request_id: int, user_id: int) -> bool:
         return await self.repo.owned_by(request_id, user_id)
 
@@ -252,9 +248,6 @@ class CompanyService:
         if user_id is None:
             raise KohtaamoError(NO_SUCH)
         return user_id
-
-    async def open_requests(self, guild_id: int) -> list[Request]:
-        return [_request(r) for r in await self.repo.open_in(guild_id)]
 
     # --- volunteers ------------------------------------------------------------------------
 
@@ -396,9 +389,6 @@ class CompanyService:
                 guild_id, "company_unblock", user_id, moderator_id, reason, self.clock.now()
             )
         return number
-
-    async def is_blocked(self, guild_id: int, user_id: int) -> bool:
-        return await self.repo.is_blocked(guild_id, user_id)
 
     # --- the member's own data -------------------------------------------------------------
 
