@@ -15,6 +15,7 @@ ROLE_LABELS = {"caregiver": "omaishoitaja", "youth_minor": "nuoret 13–17", "yo
                "volunteer": "vapaaehtoinen", "moderator": "moderaattori", "staff": "henkilökunta"}
 CHANNEL_LABELS = {"modlog": "moderointiloki", "volunteer_queue": "vapaaehtoisten jono",
                   "announcements": "tiedotteet", "welcome": "tervetuloa"}
+COMPANY_LIMITS = "Moderaattoreita muistutetaan 10 minuutin jälkeen; enintään 3 pyyntöä päivässä jäsentä kohden."
 
 
 class BareSetupBot(commands.Bot):
@@ -52,6 +53,7 @@ class BareSetupBot(commands.Bot):
         embed.add_field(name="Kanavat", value="\n".join(channels), inline=False)
         embed.add_field(name="Kieli", value="suomi")
         embed.add_field(name="Aikavyöhyke", value="Europe/Helsinki")
+        embed.add_field(name="Seurapyynnöt", value=COMPANY_LIMITS, inline=False)
         return embed
 
 
@@ -60,13 +62,16 @@ class BareRelayBot(commands.Bot):
 
     The channel is fixed per member (``targets``: member id → channel id), and the benchmark points
     it at the very threads Kohtaamo relays into: both bots then write to the same REST routes and
-    discord.py rate-limit buckets, and the only difference left is what each does in between."""
+    discord.py rate-limit buckets, and the only difference left is what each does in between. The
+    relay is a listener, as Kohtaamo's is, so ``commands.Bot.on_message`` (prefix-command parsing)
+    still runs for every message in both bots."""
 
     def __init__(self, targets: dict[int, int]) -> None:
         super().__init__(**bare_options())  # type: ignore[arg-type]
         self.targets = targets
+        self.add_listener(self.relay, "on_message")
 
-    async def on_message(self, message: discord.Message) -> None:
+    async def relay(self, message: discord.Message) -> None:
         if message.guild is not None or message.author.bot:
             return
         target = self.targets.get(message.author.id)

@@ -71,7 +71,8 @@ async def _round(bot: Kohtaamo, st: Stage, number: int, volunteers: list[int], v
                 f"{len(odd)} other answers {odd[:2]!r}")
     winner = winners[0]
     followups = double.log.matching("POST", rf"/webhooks/\d+/{re.escape(winner.token)}", after=before)
-    into.add(followups[-1].at - winner.sent_at)
+    if followups:  # the answer after the defer; without one there is nothing to time
+        into.add(followups[-1].at - winner.sent_at)
     return None
 
 

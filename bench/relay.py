@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 
 from bench.bare import BareRelayBot
-from bench.stage import Stage, abba, bare, enlist, kohtaamo, queue_card, split, stage
+from bench.stage import Stage, abba, bare, enlist, kohtaamo, queue_card, settle, split, stage
 from bench.stats import Samples, compared
 from tests.e2e.company_helpers import answer, button
 
@@ -96,6 +96,7 @@ async def run(smoke: bool) -> tuple[list[str], bool]:
             share = split(plan.messages, plan.blocks)[block]
             async with runner:
                 await _talk(st, threads, warmup, f"w{block}{who[0]}", None)
+                settle()
                 await _talk(st, threads, split(share, plan.conversations), f"m{block}{who[0]}", results[who])
     ok = not (results["bare"].errors or results["kohtaamo"].errors)
     return compared(NAME, results["bare"], results["kohtaamo"], TARGET_P99), ok
