@@ -78,12 +78,14 @@ class Database:
         async with self._lock:
             return await op()
 
+    # Each call below is one hop to aiosqlite's thread: with many interactions in flight the
+    # hops, not SQLite, are what costs (bench/README.md).
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return the number of rows it changed."""
 
         async def op() -> int:
-            async with self._conn.execute(sql, params) as cur:
-                return cur.rowcount
+            return (await self._conn.execute(sql, params)).rowcount
 
         return await self._run(op)
 
@@ -91,23 +93,19 @@ class Database:
         """Run an INSERT; return the new row id."""
 
         async def op() -> int:
-            async with self._conn.execute(sql, params) as cur:
-                assert cur.lastrowid is not None
-                return cur.lastrowid
+            row = await self._conn.execute_insert(sql, params)
+            assert row is not None
+            return int(row[0])
 
         return await self._run(op)
 
     async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async def op() -> aiosqlite.Row | None:
-            async with self._conn.execute(sql, params) as cur:
-                return await cur.fetchone()
-
-        return await self._run(op)
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
         async def op() -> list[aiosqlite.Row]:
-            async with self._conn.execute(sql, params) as cur:
-                return list(await cur.fetchall())
+            return list(await self._conn.execute_fetchall(sql, params))
 
         return await self._run(op)
 
