@@ -66,7 +66,7 @@ class CompanyRepo:
         }
 
     async def _one(self, where: str, params: tuple[Any, ...]) -> Decoded | None:
-        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM company_requests WHERE {where}", params)
+        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM company_requests WHERE {where}", params, cached=True)
         return None if row is None else self._decode(row)
 
     # --- reading -------------------------------------------------------------------------
@@ -90,7 +90,9 @@ class CompanyRepo:
         return row is not None
 
     async def requester_of(self, request_id: int) -> int | None:
-        row = await self.db.fetchone("SELECT requester_enc FROM company_requests WHERE id = ?", (request_id,))
+        row = await self.db.fetchone(
+            "SELECT requester_enc FROM company_requests WHERE id = ?", (request_id,), cached=True
+        )
         if row is None:
             return None
         opened = self.sealer.open(row["requester_enc"])

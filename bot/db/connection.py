@@ -19,14 +19,21 @@ T = TypeVar("T")
 _in_transaction: ContextVar[bool] = ContextVar("_in_transaction", default=False)
 
 
+READ_CACHE_MAX = 4096
+
+
 class Database:
     """Wraps the single connection. Repositories call ``fetch*``/``execute``; writers that
-    need several statements to hold together use ``async with db.transaction():``."""
+    need several statements to hold together use ``async with db.transaction():``.
+
+    Reads on hot paths (the relay, every interaction's language) may ask for ``cached=True``:
+    their rows are kept until the next write of any kind, so a cached read is never stale."""
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self._conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        self._reads: dict[tuple[str, tuple[Any, ...]], list[aiosqlite.Row]] = {}
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -61,6 +68,7 @@ class Database:
             return
         async with self._lock:
             token = _in_transaction.set(True)
+            self._reads.clear()
             try:
                 await self._conn.execute("BEGIN IMMEDIATE")
                 try:
@@ -70,6 +78,7 @@ class Database:
                     raise
                 await self._conn.execute("COMMIT")
             finally:
+                self._reads.clear()  # nothing read inside the transaction outlives it
                 _in_transaction.reset(token)
 
     async def _run(self, op: Callable[[], Awaitable[T]]) -> T:
@@ -85,6 +94,7 @@ class Database:
         """Run one statement; return the number of rows it changed."""
 
         async def op() -> int:
+            self._reads.clear()
             return (await self._conn.execute(sql, params)).rowcount
 
         return await self._run(op)
@@ -93,29 +103,41 @@ class Database:
         """Run an INSERT; return the new row id."""
 
         async def op() -> int:
+            self._reads.clear()
             row = await self._conn.execute_insert(sql, params)
             assert row is not None
             return int(row[0])
 
         return await self._run(op)
 
-    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        rows = await self.fetchall(sql, params)
+    async def fetchone(self, sql: str, params: Params = (), *, cached: bool = False) -> aiosqlite.Row | None:
+        rows = await self.fetchall(sql, params, cached=cached)
         return rows[0] if rows else None
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+    async def fetchall(self, sql: str, params: Params = (), *, cached: bool = False) -> list[aiosqlite.Row]:
+        key = (sql, tuple(params)) if cached and not isinstance(params, dict) else None
+        if key is not None and key in self._reads:
+            return list(self._reads[key])
+
         async def op() -> list[aiosqlite.Row]:
-            return list(await self._conn.execute_fetchall(sql, params))
+            rows = list(await self._conn.execute_fetchall(sql, params))
+            if key is not None and not _in_transaction.get():
+                if len(self._reads) >= READ_CACHE_MAX:
+                    self._reads.clear()
+                self._reads[key] = rows
+            return list(rows)
 
         return await self._run(op)
 
     async def executescript(self, sql: str) -> None:
         async def op() -> None:
+            self._reads.clear()
             await self._conn.executescript(sql)
 
         await self._run(op)
 
     async def rollback_if_open(self) -> None:
+        self._reads.clear()
         if self._conn.in_transaction:
             await self._conn.execute("ROLLBACK")
 

@@ -28,12 +28,15 @@ class SetupRepo:
         row = await self.db.fetchone(
             "SELECT locale, timezone, company_nudge_minutes, company_daily_cap FROM guilds WHERE guild_id = ?",
             (guild_id,),
+            cached=True,
         )
         if row is None:
             return None
-        roles = await self.db.fetchall("SELECT role_key, role_id FROM guild_roles WHERE guild_id = ?", (guild_id,))
+        roles = await self.db.fetchall(
+            "SELECT role_key, role_id FROM guild_roles WHERE guild_id = ?", (guild_id,), cached=True
+        )
         channels = await self.db.fetchall(
-            "SELECT channel_key, channel_id FROM guild_channels WHERE guild_id = ?", (guild_id,)
+            "SELECT channel_key, channel_id FROM guild_channels WHERE guild_id = ?", (guild_id,), cached=True
         )
         return StoredSetup(
             locale=str(row["locale"]),
@@ -72,7 +75,7 @@ class SetupRepo:
 
     async def member_locale(self, guild_id: int, user_id: int) -> str | None:
         row = await self.db.fetchone(
-            "SELECT locale FROM member_prefs WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            "SELECT locale FROM member_prefs WHERE guild_id = ? AND user_id = ?", (guild_id, user_id), cached=True
         )
         return None if row is None or row["locale"] is None else str(row["locale"])
 

@@ -47,7 +47,9 @@ class VolunteerRepo:
         self.db = db
 
     async def get(self, guild_id: int, user_id: int) -> Decoded | None:
-        row = await self.db.fetchone(f"{_SELECT} WHERE v.guild_id = ? AND v.user_id = ?", (guild_id, user_id))
+        row = await self.db.fetchone(
+            f"{_SELECT} WHERE v.guild_id = ? AND v.user_id = ?", (guild_id, user_id), cached=True
+        )
         return None if row is None else _decode(row)
 
     async def in_guild(self, guild_id: int) -> list[Decoded]:

@@ -77,12 +77,9 @@ class SetupService:
         self.clock = clock
         self.default_locale = default_locale
         self.default_timezone = default_timezone
-        self._cache: dict[int, GuildConfig] = {}
 
     async def get(self, guild_id: int) -> GuildConfig:
-        cached = self._cache.get(guild_id)
-        if cached is not None:
-            return cached
+        """Read on every interaction; the repository's reads are cached until the next write."""
         stored = await self.repo.load(guild_id)
         if stored is None:
             config = GuildConfig(guild_id, self.default_locale, self.default_timezone)
@@ -97,7 +94,6 @@ class SetupService:
                 company_nudge_minutes=stored.company_nudge_minutes,
                 company_daily_cap=stored.company_daily_cap,
             )
-        self._cache[guild_id] = config
         return config
 
     def preview(self, current: GuildConfig, change: SetupChange) -> GuildConfig:
@@ -138,7 +134,6 @@ class SetupService:
             company_daily_cap=config.company_daily_cap,
         )
         await self.repo.save(config.guild_id, stored, self.clock.now())
-        self._cache[config.guild_id] = config
         return config
 
     async def member_locale(self, guild_id: int, user_id: int) -> str | None:
