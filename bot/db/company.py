@@ -85,7 +85,8 @@ class CompanyRepo:
 
     async def owned_by(self, request_id: int, user_id: int) -> bool:
         row = await self.db.fetchone(
-            "SELECT 1 FROM company_requests WHERE id = ? AND requester_tag = ?", (request_id, self.sealer.tag(user_id))
+            "SELECT 1 FROM company_requests WHERE id = ? AND requester_tag = ?", (request_id, self.sealer.tag(user_id)),
+            cached=True,
         )
         return row is not None
 

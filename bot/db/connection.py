@@ -94,8 +94,10 @@ class Database:
         """Run one statement; return the number of rows it changed."""
 
         async def op() -> int:
-            self._reads.clear()
-            return (await self._conn.execute(sql, params)).rowcount
+            changed = (await self._conn.execute(sql, params)).rowcount
+            if changed:  # an UPDATE that matched nothing (a lost claim) leaves every read valid
+                self._reads.clear()
+            return changed
 
         return await self._run(op)
 
@@ -103,8 +105,8 @@ class Database:
         """Run an INSERT; return the new row id."""
 
         async def op() -> int:
-            self._reads.clear()
             row = await self._conn.execute_insert(sql, params)
+            self._reads.clear()
             assert row is not None
             return int(row[0])
 

@@ -74,7 +74,7 @@ async def test_volunteer_takes_and_the_relay_runs_both_ways(double, world, desk)
     assert created["type"] == 12 and created["invitable"] is False
     assert double.calls_to("PUT", rf"/channels/{thread}/thread-members/{world.people['volunteer']}$")
     member = world.people["caregiver"]
-    assert "Ville" in last_dm(double, member)["content"]
+    assert "Ville" in (await dm_with(double, member, "end"))["content"]
 
     await double.user_dm(member, "Hei, onpa hiljainen ilta")
     posted = await double.wait_for_call("POST", rf"/channels/{thread}/messages$", after=len(double.calls) - 1)
@@ -368,8 +368,8 @@ async def test_swedish_member_gets_swedish_messages_and_a_swedish_speaking_volun
     assert f"<@{world.people['volunteer2']}>" in message["content"]
     assert f"<@{world.people['volunteer']}>" not in message["content"]  # Ville speaks only Finnish
     await take(double, world, "volunteer2")
-    assert "Veera" in last_dm(double, world.people["adult"])["content"]
-    assert "volontär" in last_dm(double, world.people["adult"])["content"]
+    here = (await dm_with(double, world.people["adult"], "end"))["content"]
+    assert "Veera" in here and "volontär" in here
 
 
 async def test_two_members_fill_in_the_form_at_the_same_time(double, world, desk):
