@@ -95,3 +95,24 @@ def _token_owner(double, path: str) -> int:
         if h.token in path:
             return _invoker(h)
     return 0
+
+
+async def test_logs_never_hold_the_member_or_their_words(double, world, bot, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="bot")
+    caplog.set_level(logging.DEBUG, logger="cogs")
+    caplog.set_level(logging.INFO, logger="discord")  # as configured in production
+    await configure(bot, world)
+    await add_volunteer(double, world, "volunteer", name="Ville")
+    member = world.people["caregiver"]
+    await ask(double, world, topic="yksinäinen sunnuntai")
+    await take(double, world)
+    thread = thread_of(double, world)
+    double.fail_next("POST", rf"/channels/{thread}/messages", status=403, body={"code": 50013, "message": "no"})
+    await double.user_dm(member, "salainen ajatus")  # this relay fails and is logged
+    await double.wait_for_call("POST", rf"/channels/{double.dm_channel_id(member)}/messages", after=len(double.calls) - 1)
+    text = "\n".join(record.getMessage() for record in caplog.records)
+    assert "relay into the thread" in text  # the failure was logged …
+    for secret in (str(member), "yksinäinen sunnuntai", "salainen ajatus", double.token):
+        assert secret not in text  # … without who, what or the token
