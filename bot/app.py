@@ -22,6 +22,7 @@ from bot.i18n import I18n
 from bot.i18n.translator import Translator
 from bot.scheduling import Scheduler
 from bot.services.company import CompanyService, limits_from
+from bot.services.privacy import Privacy
 from bot.services.setup import SetupService
 from bot.services.volunteer import VolunteerService
 from bot.settings import Settings
@@ -58,6 +59,7 @@ class Services:
     setup: SetupService
     volunteers: VolunteerService
     company: CompanyService
+    privacy: Privacy  # the privacy issue's /mydata export and delete go through this
 
 
 class Kohtaamo(commands.Bot):
@@ -103,7 +105,8 @@ class Kohtaamo(commands.Bot):
         setup = SetupService(SetupRepo(db), self.clock, settings.default_locale, settings.timezone)
         volunteers = VolunteerService(VolunteerRepo(db), scheduler, self.clock)
         company = CompanyService(CompanyRepo(db, sealer), volunteers, scheduler, self.clock, limits_from(setup))
-        return Services(db, scheduler, setup, volunteers, company)
+        privacy = Privacy({"company_requests": company, "volunteer": volunteers})
+        return Services(db, scheduler, setup, volunteers, company, privacy)
 
     async def setup_hook(self) -> None:
         if self.services is None:

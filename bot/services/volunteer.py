@@ -123,6 +123,24 @@ class VolunteerService:
         await self.scheduler.cancel(self.KIND_OFF_DUTY, row["id"])
         return _volunteer(row)
 
+    async def export_member(self, user_id: int) -> list[dict[str, object]]:
+        """The member's volunteer records as plain JSON-able values."""
+        return [
+            {
+                "guild_id": v.guild_id, "display_name": v.display_name, "languages": sorted(v.languages),
+                "audiences": sorted(a.value for a in v.audiences), "minors_cleared": v.minors_cleared,
+                "on_duty": v.on_duty, "on_duty_until": v.on_duty_until.isoformat() if v.on_duty_until else None,
+            }
+            for v in map(_volunteer, await self.repo.of_user(user_id))
+        ]
+
+    async def erase_member(self, user_id: int) -> int:
+        """Remove the member from every volunteer list; return how many records went."""
+        rows = await self.repo.of_user(user_id)
+        for row in rows:
+            await self.remove(row["guild_id"], user_id)
+        return len(rows)
+
     async def get(self, guild_id: int, user_id: int) -> Volunteer | None:
         row = await self.repo.get(guild_id, user_id)
         return None if row is None else _volunteer(row)
