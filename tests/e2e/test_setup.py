@@ -109,3 +109,11 @@ async def test_bot_survives_a_dropped_gateway_and_a_burst_of_429s(double, world,
     await double.wait_ready(identifies=2)
     h = await double.slash(world.guild, world.people["admin"], "setup", sub="show")
     assert (await h.response())["data"]["embeds"]
+
+
+async def test_a_members_own_language_choice_wins_over_their_client(double, world, bot):
+    await bot.services.setup.set_member_locale(world.guild, world.people["admin"], "sv")
+    h = await double.slash(world.guild, world.people["admin"], "setup", sub="show", locale="fi")
+    assert "Kohtaamos inställningar" in embed_text((await h.response())["data"])
+    other = await double.slash(world.guild, world.people["plain"], "setup", sub="show", locale="en-GB")
+    assert (await other.response())["data"]["content"] == "You need the Manage Server permission for this."
