@@ -216,6 +216,9 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
 
     async def _finish(self, interaction: discord.Interaction, request_id: int, side: str, locale: str) -> None:
         request = await self.company.end(request_id, side, interaction.user.id)
+        if request.status is Status.CANCELLED:  # nobody had taken it yet: that is a cancel
+            await self._after_cancel(interaction, request)
+            return
         await self.kit.reply(interaction, self.i18n.t(locale, "The conversation has ended. Thank you."))
         await self.close_conversation(request)
 
@@ -244,9 +247,14 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
         )
 
     async def _concern(self, interaction: discord.Interaction, request_id: int, locale: str) -> None:
-        request = await self.company.raise_concern(request_id, interaction.user.id)
+        request = await self.company.get(request_id)
+        if request is None:
+            raise KohtaamoError("This request is no longer open.")
         config = await self.kit.setup.get(request.guild_id)
         modlog = self.bot.get_channel(config.channels.get(BotChannel.MODLOG, 0))
+        if not isinstance(modlog, discord.TextChannel):
+            raise KohtaamoError("The moderation log is not set up; please contact a moderator directly.")
+        request = await self.company.raise_concern(request_id, interaction.user.id)
         role_id = config.roles.get(BotRole.MODERATOR)
         thread = self.bot.get_channel(request.thread_id or 0)
         text = self.i18n.t(
@@ -255,8 +263,6 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
             volunteer=interaction.user.mention, guest=ui.pseudonym(self.i18n, config.locale, request), number=request.id,
             link=thread.jump_url if isinstance(thread, discord.Thread) else "—",
         )
-        if not isinstance(modlog, discord.TextChannel):
-            raise KohtaamoError("The moderation log is not set up; please contact a moderator directly.")
         await modlog.send(
             f"<@&{role_id}> {text}" if role_id else text,
             allowed_mentions=discord.AllowedMentions(roles=[discord.Object(role_id)] if role_id else False),
@@ -417,8 +423,13 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
         assert interaction.guild_id is not None
         locale = await self.kit.locale(interaction)
         action = self.company.block if blocked else self.company.unblock
+        waiting = await self.company.active_for_member(member.id)
         case = await action(interaction.guild_id, member.id, interaction.user.id, reason)
         config = await self.kit.setup.get(interaction.guild_id)
+        if waiting is not None and waiting.guild_id == interaction.guild_id:  # a block cancels a waiting request
+            now = await self.company.get(waiting.id)
+            if now is not None and now.status is not waiting.status:
+                await self._refresh_card(now, config.locale)
         template = (N_("Case {case}: {moderator} blocked {member} from company requests. Reason: {reason}") if blocked
                     else N_("Case {case}: {moderator} let {member} ask for company again. Reason: {reason}"))
         await self._modlog(config, self.i18n.t(

@@ -394,3 +394,23 @@ async def test_the_nudge_and_the_daily_limit_are_per_server_settings(double, wor
     assert "5 minuuttia" in double.messages(world.channels["volunteer_queue"])[-1]["content"]
     await answer(await double.slash(world.guild, world.people["caregiver"], "company", sub="cancel"))
     assert "(1)" in await ask(double, world)  # the second request of the day is over the limit
+
+
+async def test_ending_a_request_nobody_took_is_a_cancel(double, world, desk):
+    await ask(double, world)
+    h = await double.slash(world.guild, world.people["caregiver"], "company", sub="end")
+    assert (await answer(h)).startswith("Pyyntösi on peruttu")
+    await double.wait_for_call("PATCH", rf"/channels/{world.channels['volunteer_queue']}/messages/\d+")
+    fields = {f["name"]: f["value"] for f in card(double, world)["embeds"][0]["fields"]}
+    assert fields["Tila"] == "Peruttu"
+    dms = double.dm_messages(world.people["caregiver"])
+    assert not [m for m in dms if any(c.startswith("k:v1:company:feedback:") for c in custom_ids(m))]
+
+
+async def test_blocking_a_waiting_member_updates_the_card(double, world, desk):
+    await ask(double, world)
+    h = await double.slash(world.guild, world.people["moderator"], "company",
+                           {"member": world.people["caregiver"], "reason": "Toistuvaa häirintää"}, sub="block")
+    await answer(h)
+    fields = {f["name"]: f["value"] for f in card(double, world)["embeds"][0]["fields"]}
+    assert fields["Tila"] == "Peruttu" and not card(double, world).get("components")
