@@ -14,6 +14,7 @@ from tests.e2e.company_helpers import (
     button,
     card,
     click,
+    custom_ids,
     dm_with,
     last_dm,
     on_duty,
