@@ -47,10 +47,6 @@ class GuildConfig:
     company_nudge_minutes: int = 10  # an unclaimed company request pings moderators again after this
     company_daily_cap: int = 3  # company requests one member may make in 24 hours
 
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
     def has_role(self, member_role_ids: set[int] | frozenset[int], needed: BotRole) -> bool:
         """True when the member holds the Discord role mapped to ``needed`` (or one implying it)."""
         for role, role_id in self.roles.items():
