@@ -16,6 +16,7 @@ import discord
 
 from bot.app import Kohtaamo, point_at
 from bot.db.connection import Database
+from bot.db.crypto import Sealer
 from bot.db.migrate import available, current_version, migrate
 from bot.errors import ConfigError
 from bot.settings import Settings
@@ -91,6 +92,11 @@ async def _check(settings: Settings) -> None:
     problems = []
     if not settings.discord_token:
         problems.append("DISCORD_TOKEN is not set")
+    if settings.data_key:
+        try:
+            Sealer(settings.data_key)
+        except ConfigError as exc:
+            problems.append(str(exc))
     db = await Database.open(settings.database_path)
     try:
         version, latest = await current_version(db), len(available())

@@ -85,8 +85,9 @@ async def test_bad_settings_give_one_line_and_a_non_zero_exit(tmp_path, setting,
 
 async def test_migrate_check_and_backup(tmp_path):
     env = {"DATABASE_PATH": str(tmp_path / "k.db")}
-    code, out, _ = await kohtaamo("check", env=env, cwd=tmp_path)
+    code, out, _ = await kohtaamo("check", env={**env, "DATA_KEY": "not-a-key"}, cwd=tmp_path)
     assert code == 1 and "DISCORD_TOKEN is not set" in out and "run `kohtaamo migrate`" in out
+    assert "DATA_KEY is not a valid key" in out
     code, out, _ = await kohtaamo("migrate", env=env, cwd=tmp_path)
     assert code == 0 and "applied 1, 2, 3" in out
     code, out, _ = await kohtaamo("check", env={**env, "DISCORD_TOKEN": "x"}, cwd=tmp_path)
