@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -39,12 +40,13 @@ def pick_locale(*candidates: str | None, default: str = "fi") -> str:
 
 class I18n:
     def __init__(self, directory: Path = LOCALES_DIR) -> None:
-        self.catalogs: dict[str, gettext.NullTranslations] = {
+        self.catalogs: dict[str, gettext.GNUTranslations] = {
             locale: _load(directory / locale / "LC_MESSAGES") for locale in LOCALES
         }
 
     def t(self, locale: str, msgid: str, /, **params: Any) -> str:
-        text = self.catalogs[pick_locale(locale)].gettext(msgid)
+        catalog = self.catalogs.get(locale) or self.catalogs[pick_locale(locale)]
+        text = catalog.gettext(msgid)
         return text.format(**params) if params else text
 
     def tn(self, locale: str, singular: str, plural: str, n: int, /, **params: Any) -> str:
@@ -75,15 +77,20 @@ _DATE_PATTERNS = {
 }
 
 
-def _load(folder: Path) -> gettext.NullTranslations:
-    chain: gettext.NullTranslations = gettext.NullTranslations()
-    for po_path in sorted(folder.glob("*.po"), reverse=True):
+def _load(folder: Path) -> gettext.GNUTranslations:
+    """All of a language's feature catalogs merged into one (first file wins on a clash)."""
+    merged: Catalog | None = None
+    for po_path in sorted(folder.glob("*.po")):
         with po_path.open("rb") as fp:
             catalog = read_po(fp)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog, use_fuzzy=False)
-        buffer.seek(0)
-        translations = gettext.GNUTranslations(buffer)
-        translations.add_fallback(chain)
-        chain = translations
-    return chain
+        if merged is None:
+            merged = catalog
+            continue
+        for message in catalog:
+            if message.id and message.string and merged.get(message.id, message.context) is None:
+                merged[message.id] = message
+    assert merged is not None, f"no catalogs in {folder}"
+    buffer = io.BytesIO()
+    write_mo(buffer, merged, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)

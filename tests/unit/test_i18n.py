@@ -119,3 +119,27 @@ def test_translation_with_parameters():
     i18n = I18n()
     assert i18n.t("fi", "The bot lacks: {permissions}.", permissions="X") == "Botilta puuttuu: X."
     assert i18n.t("en", "The bot lacks: {permissions}.", permissions="X") == "The bot lacks: X."
+
+
+@pytest.mark.parametrize("locale", ["fi", "sv"])
+def test_a_message_in_two_catalogs_is_translated_the_same_in_both(locale):
+    seen: dict[tuple[str | None, str], tuple[str, object]] = {}
+    clashes = []
+    for path in sorted((LOCALES_DIR / locale / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as fp:
+            for message in read_po(fp):
+                if not message.id:
+                    continue
+                key = (message.context, message.id if isinstance(message.id, str) else message.id[0])
+                if key in seen and seen[key][1] != message.string:
+                    clashes.append((key, seen[key][0], path.name))
+                seen.setdefault(key, (path.name, message.string))
+    assert clashes == []
+
+
+def test_catalogs_of_all_features_are_merged_with_their_contexts():
+    i18n = I18n()
+    assert i18n.command("fi", "company") == "seura"  # company.po
+    assert i18n.command("fi", "setup") == "asetukset"  # setup.po
+    assert i18n.t("fi", "moderator") == "moderaattori"  # prose, common.po
+    assert i18n.tn("sv", "{n} conversation", "{n} conversations", 2) == "2 samtal"
