@@ -58,6 +58,26 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
         locale = await self.kit.locale(interaction)
         await interaction.response.send_modal(ui.RequestForm(self.i18n, locale, interaction.guild_id))
 
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """The request and feedback forms, matched by custom id (see ``ui.FORM``)."""
+        if interaction.type is not discord.InteractionType.modal_submit or not interaction.data:
+            return
+        match = ui.FORM.fullmatch(str(interaction.data.get("custom_id", "")))
+        if match is None:
+            return
+        answers = ui.submitted(interaction.data)
+        try:
+            if match["form"] == "request":
+                language = (answers.get("language") or [await self.kit.locale(interaction)])[0]
+                await self.submit_request(interaction, int(match["ref"]), Kind(answers.get("kind") or Kind.CHAT_NOW),
+                                          answers.get("topic") or None, language)
+            else:
+                await self.submit_feedback(interaction, int(match["ref"]), int(answers.get("rating") or 0),
+                                           answers.get("text") or None)
+        except Exception as error:
+            await self.kit.explain(interaction, error)
+
     async def submit_request(
         self, interaction: discord.Interaction, guild_id: int, kind: Kind, topic: str | None, language: str
     ) -> None:

@@ -47,17 +47,9 @@ BUTTONS = {
 
 
 class CompanyDesk(Protocol):
-    """What the buttons and forms call; implemented by ``cogs.company.CompanyCog``."""
+    """What the buttons call; implemented by ``cogs.company.CompanyCog``."""
 
     async def on_button(self, interaction: discord.Interaction, action: str, ref: int) -> None: ...
-
-    async def submit_request(
-        self, interaction: discord.Interaction, guild_id: int, kind: Kind, topic: str | None, language: str
-    ) -> None: ...
-
-    async def submit_feedback(
-        self, interaction: discord.Interaction, request_id: int, rating: int, text: str | None
-    ) -> None: ...
 
 
 def desk(interaction: discord.Interaction) -> CompanyDesk:
@@ -95,66 +87,62 @@ def buttons(i18n: I18n, locale: str, ref: int, *actions: str) -> discord.ui.View
     return view
 
 
-class Form(discord.ui.Modal):
-    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
-        await kit_of(interaction).explain(interaction, error)
+# Forms are answered from ``CompanyCog.on_interaction`` by their custom id, not by the Modal
+# object discord.py keeps in memory: a form opened before a restart is still taken after it.
+FORM = re.compile(r"k:v1:company:(?P<form>request|feedback)-form:(?P<ref>\d+)")
 
 
-class RequestForm(Form):
+class RequestForm(discord.ui.Modal):
     def __init__(self, i18n: I18n, locale: str, guild_id: int) -> None:
-        # A modal lives in discord.py's memory under its custom id until submitted; a shared id
-        # would let one member's submit close another's open form, so each form gets its own.
-        super().__init__(title=i18n.t(locale, "Ask for company"))
-        self.guild_id = guild_id
-        self.kind: discord.ui.RadioGroup[Any] = discord.ui.RadioGroup(
+        super().__init__(title=i18n.t(locale, "Ask for company"), custom_id=f"k:v1:company:request-form:{guild_id}",
+                         timeout=900)
+        self.add_item(discord.ui.Label(text=i18n.t(locale, "What kind of company?"), component=discord.ui.RadioGroup(
             custom_id="kind",
             options=[discord.RadioGroupOption(label=i18n.t(locale, name), value=k.value) for k, name in KIND_NAMES.items()],
-        )
-        self.topic: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            custom_id="topic", style=discord.TextStyle.paragraph, required=False, max_length=TOPIC_MAX,
-            placeholder=i18n.t(locale, "You can leave this empty."),
-        )
-        self.language: discord.ui.Select[Any] = discord.ui.Select(
-            custom_id="language",
-            options=[discord.SelectOption(label=name, value=code, default=code == locale) for code, name in LANGUAGE_NAMES.items()],
-        )
-        self.add_item(discord.ui.Label(text=i18n.t(locale, "What kind of company?"), component=self.kind))
+        )))
         self.add_item(discord.ui.Label(
             text=i18n.t(locale, "Topic (optional)"),
             description=i18n.t(locale, "A few words for the volunteer. Please don't write your name."),
-            component=self.topic,
+            component=discord.ui.TextInput(
+                custom_id="topic", style=discord.TextStyle.paragraph, required=False, max_length=TOPIC_MAX,
+                placeholder=i18n.t(locale, "You can leave this empty."),
+            ),
         ))
-        self.add_item(discord.ui.Label(text=i18n.t(locale, "Language"), component=self.language))
+        self.add_item(discord.ui.Label(text=i18n.t(locale, "Language"), component=discord.ui.Select(
+            custom_id="language",
+            options=[discord.SelectOption(label=name, value=code, default=code == locale)
+                     for code, name in LANGUAGE_NAMES.items()],
+        )))
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        kind = Kind(self.kind.value or Kind.CHAT_NOW.value)
-        language = self.language.values[0] if self.language.values else "fi"
-        await desk(interaction).submit_request(interaction, self.guild_id, kind, self.topic.value or None, language)
 
-
-class FeedbackForm(Form):
+class FeedbackForm(discord.ui.Modal):
     def __init__(self, i18n: I18n, locale: str, request_id: int) -> None:
-        super().__init__(title=i18n.t(locale, "Feedback"))
-        self.request_id = request_id
-        self.rating: discord.ui.RadioGroup[Any] = discord.ui.RadioGroup(
+        super().__init__(title=i18n.t(locale, "Feedback"), custom_id=f"k:v1:company:feedback-form:{request_id}",
+                         timeout=900)
+        self.add_item(discord.ui.Label(text=i18n.t(locale, "How was it? (5 = very good)"), component=discord.ui.RadioGroup(
             custom_id="rating", options=[discord.RadioGroupOption(label=str(n), value=str(n)) for n in range(5, 0, -1)]
-        )
-        self.text: discord.ui.TextInput[Any] = discord.ui.TextInput(
-            custom_id="text", style=discord.TextStyle.paragraph, required=False, max_length=1000
-        )
-        self.add_item(discord.ui.Label(
-            text=i18n.t(locale, "How was it? (5 = very good)"), component=self.rating,
-        ))
+        )))
         self.add_item(discord.ui.Label(
             text=i18n.t(locale, "Anything else? (optional)"),
             description=i18n.t(locale, "Your feedback is anonymous."),
-            component=self.text,
+            component=discord.ui.TextInput(
+                custom_id="text", style=discord.TextStyle.paragraph, required=False, max_length=1000
+            ),
         ))
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        await desk(interaction).submit_feedback(
-            interaction, self.request_id, int(self.rating.value or 0), self.text.value or None
-        )
+
+def submitted(data: Any) -> dict[str, Any]:
+    """A modal submit's answers by input custom id: text and radio → str, selects → list."""
+    answers: dict[str, Any] = {}
+    stack = list(data.get("components") or [])
+    while stack:
+        component = stack.pop()
+        stack += component.get("components") or []
+        if component.get("component"):
+            stack.append(component["component"])
+        if "custom_id" in component:
+            answers[component["custom_id"]] = component.get("values", component.get("value"))
+    return answers
 
 
 def pseudonym(i18n: I18n, locale: str, request: Request) -> str:

@@ -378,7 +378,6 @@ async def test_two_members_fill_in_the_form_at_the_same_time(double, world, desk
     for who in ("caregiver", "adult"):
         h = await double.slash(world.guild, world.people[who], "company", sub="request")
         forms[who] = (await h.response())["data"]["custom_id"]
-    assert forms["caregiver"] != forms["adult"]
     for who in ("adult", "caregiver"):
         h = await double.submit_modal(world.people[who], forms[who], {"kind": "listen", "language": ["fi"]})
         assert (await answer(h)).startswith("Kiitos.")
@@ -415,3 +414,14 @@ async def test_blocking_a_waiting_member_updates_the_card(double, world, desk):
     await answer(h)
     fields = {f["name"]: f["value"] for f in card(double, world)["embeds"][0]["fields"]}
     assert fields["Tila"] == "Peruttu" and not card(double, world).get("components")
+
+
+async def test_a_form_opened_before_a_restart_is_taken_after_it(double, world, desk, db_path, clock):
+    h = await double.slash(world.guild, world.people["caregiver"], "company", sub="request")
+    form = (await h.response())["data"]["custom_id"]
+    await desk.close()
+    async with start_bot(double, db_path, clock):
+        submitted = await double.submit_modal(world.people["caregiver"], form, {"kind": "listen", "language": ["sv"]})
+        assert (await answer(submitted)).startswith("Kiitos.")
+        fields = {f["name"]: f["value"] for f in card(double, world)["embeds"][0]["fields"]}
+        assert fields["Kieli"] == "svenska" and fields["Toive"] == "Joku kuuntelemaan"
