@@ -88,7 +88,7 @@ class Kohtaamo(commands.Bot):
         self.i18n = I18n()
         self.services: Services | None = None
         self.kit: Kit | None = None
-        self.company: CompanyCog | None = None  # the buttons and forms of bot/ui/company.py call it
+        self.company: CompanyCog | None = None  # the persistent buttons of bot/ui/company.py call it
 
     async def login(self, token: str) -> None:
         """Open and migrate the database before talking to Discord: a bad path fails fast."""
