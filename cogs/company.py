@@ -37,7 +37,10 @@ def audience_of(config: GuildConfig, member: discord.Member) -> Audience:
     return Audience.UNKNOWN
 
 
-@app_commands.guild_only()
+# The member talks with the volunteer in their DMs with the bot, so /company end and cancel work
+# there too; everything else needs a server (checked per command).
+@app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+@app_commands.allowed_installs(guilds=True, users=False)
 class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_("Ask for company, anonymously")):
     def __init__(
         self, bot: commands.Bot, kit: Kit, company: CompanyService, volunteers: VolunteerService, clock: Clock
@@ -54,7 +57,8 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
 
     @app_commands.command(name=_("request"), description=_("Ask for a volunteer to keep you company"))
     async def request(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage()
         locale = await self.kit.locale(interaction)
         await interaction.response.send_modal(ui.RequestForm(self.i18n, locale, interaction.guild_id))
 

@@ -104,6 +104,8 @@ def requires(role: BotRole) -> Callable[[T], T]:
     """An app-command check against the mapped role, evaluated at run time on every use."""
 
     async def predicate(interaction: discord.Interaction) -> bool:
+        if interaction.guild_id is None:
+            raise app_commands.NoPrivateMessage()
         if not await kit_of(interaction).permitted(interaction, role):
             raise NotPermitted(role)
         return True

@@ -425,3 +425,17 @@ async def test_a_form_opened_before_a_restart_is_taken_after_it(double, world, d
         assert (await answer(submitted)).startswith("Kiitos.")
         fields = {f["name"]: f["value"] for f in card(double, world)["embeds"][0]["fields"]}
         assert fields["Kieli"] == "svenska" and fields["Toive"] == "Joku kuuntelemaan"
+
+
+async def test_the_member_ends_or_cancels_from_their_dms_with_the_bot(double, world, desk):
+    member = world.people["caregiver"]
+    await ask(double, world)
+    await take(double, world)
+    h = await double.slash(None, member, "company", sub="end")
+    assert (await answer(h)).startswith("Keskustelu on päättynyt")
+    await ask(double, world)
+    h = await double.slash(None, member, "company", sub="cancel")
+    assert (await answer(h)).startswith("Pyyntösi on peruttu")
+    for sub in ("request", "panel"):
+        refused = await answer(await double.slash(None, member, "company", sub=sub))
+        assert refused == "Tämä toimii vain palvelimella, ei yksityisviesteissä."
