@@ -84,6 +84,15 @@ class VolunteerCog(commands.GroupCog, group_name=_("volunteer"), group_descripti
         for request in ended:
             await self.close_conversation(request)
 
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        """A volunteer who leaves the server leaves the list: their members are told at once."""
+        if await self.volunteers.get(payload.guild_id, payload.user.id) is None:
+            return
+        await self.volunteers.remove(payload.guild_id, payload.user.id)
+        for request in await self.company.volunteer_removed(payload.guild_id, payload.user.id):
+            await self.close_conversation(request)
+
     @app_commands.command(name=_("on"), description=_("Go on duty to get pinged about new requests"))
     @app_commands.rename(hours=_("hours"), name=_("name"))
     @app_commands.describe(hours=_("End by itself after this many hours"), name=_("The name members see"))

@@ -64,3 +64,16 @@ async def test_duty_for_two_hours_ends_by_itself_even_across_a_restart(double, w
         await ask(double, world)
         queue = [m for m in double.messages(world.channels["volunteer_queue"]) if m.get("embeds")]
         assert f"<@{world.people['volunteer']}>" not in (queue[-1]["content"] or "")
+
+
+async def test_a_volunteer_who_leaves_the_server_leaves_the_list_and_their_member_is_told(double, world, bot):
+    from tests.e2e.company_helpers import dm_with, take
+
+    await configure(bot, world)
+    await add_volunteer(double, world, "volunteer", name="Ville")
+    await ask(double, world)
+    await take(double, world)
+    double.remove_member(world.guild, world.people["volunteer"])
+    goodbye = await dm_with(double, world.people["caregiver"], "feedback")
+    assert "ei ole enää tavoitettavissa" in goodbye["content"]
+    assert await bot.services.volunteers.get(world.guild, world.people["volunteer"]) is None
