@@ -85,8 +85,6 @@ class Kit:
             text = self.i18n.t(locale, "You need the Manage Server permission for this.")
         elif isinstance(error, app_commands.NoPrivateMessage):
             text = self.i18n.t(locale, "This works only on a server, not in direct messages.")
-        elif isinstance(error, app_commands.CommandOnCooldown):
-            text = self.i18n.t(locale, "Please wait a moment and try again.")
         else:
             log.error(
                 "interaction %s (%s) failed", interaction.id,
