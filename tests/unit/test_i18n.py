@@ -143,3 +143,13 @@ def test_catalogs_of_all_features_are_merged_with_their_contexts():
     assert i18n.command("fi", "setup") == "asetukset"  # setup.po
     assert i18n.t("fi", "moderator") == "moderaattori"  # prose, common.po
     assert i18n.tn("sv", "{n} conversation", "{n} conversations", 2) == "2 samtal"
+
+
+async def test_no_catalog_entry_is_left_that_nothing_uses(tmp_path):
+    names, descriptions = await command_strings(tmp_path)
+    used = used_msgids() | descriptions
+    stale = [
+        key for key in catalog("fi")
+        if (key[0] == COMMAND_CONTEXT and key[1] not in names) or (key[0] is None and key[1] not in used)
+    ]
+    assert stale == []
