@@ -66,6 +66,17 @@ def problems(i18n: I18n, locale: str, guild: discord.Guild, config: GuildConfig)
                     permissions=", ".join(i18n.t(locale, PERMISSION_NAMES[f]) for f in missing),
                 )
             )
+    moderators = guild.get_role(config.roles.get(BotRole.MODERATOR, 0))
+    if moderators is not None and not moderators.mentionable:  # safety alerts must reach them
+        for key in (BotChannel.MODLOG, BotChannel.VOLUNTEER_QUEUE):
+            channel = guild.get_channel(config.channels.get(key, 0))
+            if isinstance(channel, discord.TextChannel) and not channel.permissions_for(me).mention_everyone:
+                lines.append(i18n.t(
+                    locale,
+                    "The bot cannot ping {role} in {channel}: allow anyone to mention the role "
+                    "(Server Settings → Roles) or let the bot mention all roles there.",
+                    role=moderators.mention, channel=channel.mention,
+                ))
     for rkey in ASSIGNED:
         role = guild.get_role(config.roles.get(rkey, 0))
         if role is None:

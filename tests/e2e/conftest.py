@@ -44,7 +44,7 @@ def world(double: DiscordDouble) -> World:
     for key, perms in (("caregiver", 0), ("youth_minor", 0), ("youth_adult", 0), ("volunteer", 0),
                        ("moderator", permissions.MODERATE_MEMBERS | permissions.MANAGE_MESSAGES), ("staff", 0),
                        ("admin", permissions.MANAGE_GUILD)):
-        w.roles[key] = d.add_role(g, key.replace("_", " ").title(), perms)
+        w.roles[key] = d.add_role(g, key.replace("_", " ").title(), perms, mentionable=True)
     for key in ("modlog", "volunteer_queue", "announcements", "welcome", "lounge"):
         w.channels[key] = d.add_channel(g, key.replace("_", "-"))
     people = {

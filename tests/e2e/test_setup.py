@@ -117,3 +117,12 @@ async def test_a_members_own_language_choice_wins_over_their_client(double, worl
     assert "Kohtaamos inställningar" in embed_text((await h.response())["data"])
     other = await double.slash(world.guild, world.people["plain"], "setup", sub="show", locale="en-GB")
     assert (await other.response())["data"]["content"] == "You need the Manage Server permission for this."
+
+
+async def test_a_moderator_role_the_bot_cannot_ping_is_named(double, world, bot):
+    quiet = double.add_role(world.guild, "Hiljaiset moderaattorit", mentionable=False)
+    h = await configure_as_admin(double, world, moderator=quiet)
+    text = (await h.response())["data"]["content"]
+    assert text.startswith("Mitään ei tallennettu.") and f"<@&{quiet}>" in text
+    assert f"<#{world.channels['modlog']}>" in text and f"<#{world.channels['volunteer_queue']}>" in text
+    assert await bot.services.db.fetchone("SELECT * FROM guilds") is None
