@@ -79,6 +79,9 @@ async def _backup(settings: Settings, target: Path) -> None:
     finally:
         await db.close()
     print(f"backed up {settings.database_path} to {target}")
+    if not settings.data_key:
+        key_file = settings.database_path.with_suffix(".key")
+        print(f"keep a copy of {key_file} with it: without that key the sensitive values cannot be read")
 
 
 def _check_backup_paths(source: Path, target: Path) -> None:

@@ -94,6 +94,8 @@ async def test_migrate_check_and_backup(tmp_path):
     assert code == 0 and "everything looks right" in out
     code, out, err = await kohtaamo("backup", str(tmp_path / "copy.db"), env=env, cwd=tmp_path)
     assert code == 0, err
+    code, out, err = await kohtaamo("backup", str(tmp_path / "copy2.db"), env={**env, "DATA_KEY": ""}, cwd=tmp_path)
+    assert code == 0 and "k.key" in out, err
     copy = sqlite3.connect(tmp_path / "copy.db")
     assert copy.execute("PRAGMA user_version").fetchone()[0] == 3
     copy.close()
