@@ -439,3 +439,18 @@ async def test_the_member_ends_or_cancels_from_their_dms_with_the_bot(double, wo
     for sub in ("request", "panel"):
         refused = await answer(await double.slash(None, member, "company", sub=sub))
         assert refused == "Tämä toimii vain palvelimella, ei yksityisviesteissä."
+
+
+async def test_the_ask_button_works_from_a_direct_message(double, world, desk):
+    """Check-in DMs will carry the same persistent "Request company" button."""
+    from bot.ui import company as ui
+
+    member = world.people["caregiver"]
+    await ui.send_dm(desk, member, "Miten voit tänään?", ui.buttons(desk.i18n, "fi", world.guild, "ask"))
+    prompt = await dm_with(double, member, "ask")
+    opened = await click(double, world, prompt, "ask", "caregiver", in_dm=True)
+    form = (await opened.response())["data"]
+    assert form["custom_id"] == f"k:v1:company:request-form:{world.guild}"
+    submitted = await double.submit_modal(member, form["custom_id"], {"kind": "later_today", "language": ["fi"]})
+    assert (await answer(submitted)).startswith("Kiitos.")
+    assert card(double, world)["embeds"][0]["title"].startswith("Vieras ")
