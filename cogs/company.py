@@ -367,11 +367,14 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
         )
         await self._dm_member(
             request, text + "\n" + ui.crisis_text(self.i18n, request.locale),
-            ui.buttons(self.i18n, request.locale, request.id, "wait", "cancel"),
+            ui.buttons(self.i18n, request.locale, request.id, "wait", "cancel"), nonce=f"kg{job.id}",
         )
 
-    async def _dm_member(self, request: Request, content: str, view: discord.ui.View | None = None) -> bool:
-        return await ui.send_dm(self.bot, await self.company.requester_of(request.id), content, view) is not None
+    async def _dm_member(
+        self, request: Request, content: str, view: discord.ui.View | None = None, nonce: str | None = None
+    ) -> bool:
+        member_id = await self.company.requester_of(request.id)
+        return await ui.send_dm(self.bot, member_id, content, view, nonce) is not None
 
     # ----- moderators ---------------------------------------------------------------------
 

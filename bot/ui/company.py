@@ -186,13 +186,15 @@ def _stamp(when: datetime) -> str:
 
 
 async def send_dm(
-    client: discord.Client, user_id: int, content: str, view: discord.ui.View | None = None
+    client: discord.Client, user_id: int, content: str, view: discord.ui.View | None = None, nonce: str | None = None
 ) -> discord.Message | None:
-    """A direct message, or None when the member cannot be reached (closed DMs, left, unknown)."""
+    """A direct message, or None when the member cannot be reached (closed DMs, left, unknown).
+    A ``nonce`` makes Discord drop a repeat of the same send (a job retried after a crash)."""
+    options: dict[str, Any] = {"view": view} if view is not None else {}
+    if nonce is not None:
+        options["nonce"] = nonce
     try:
         user = client.get_user(user_id) or await client.fetch_user(user_id)
-        if view is None:
-            return await user.send(content)
-        return await user.send(content, view=view)
+        return await user.send(content, **options)
     except discord.HTTPException:
         return None
