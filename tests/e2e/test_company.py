@@ -247,6 +247,8 @@ async def test_nobody_free_escalates_then_tells_the_member_honestly(double, worl
     member = world.people["caregiver"]
     honest = await dm_with(double, member, "wait")
     assert "112" in honest["content"] and "Sekasin" in honest["content"]
+    sent = double.calls_to("POST", rf"/channels/{double.dm_channel_id(member)}/messages")[-1].json
+    assert sent["nonce"].startswith("kg") and sent["enforce_nonce"] is True  # a retried job cannot send it twice
     h = await click(double, world, honest, "wait", "caregiver", in_dm=True)
     assert (await answer(h)).startswith("Selvä")
     clock.advance(timedelta(minutes=59))
