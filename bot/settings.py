@@ -6,13 +6,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.clock import known_timezone
 from bot.errors import ConfigError
+from bot.i18n import LOCALES
 
-LOCALES = ("fi", "sv", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -46,7 +46,8 @@ class Settings:
         if locale not in LOCALES:
             raise ConfigError(f"DEFAULT_LOCALE={locale!r} is not supported; use one of {', '.join(LOCALES)}")
         tz = get("TIMEZONE", "Europe/Helsinki")
-        check_timezone(tz, "TIMEZONE")
+        if not known_timezone(tz):
+            raise ConfigError(f"TIMEZONE={tz!r} is not a known IANA time zone (e.g. Europe/Helsinki)")
         level = get("LOG_LEVEL", "INFO").upper()
         if level not in LOG_LEVELS:
             raise ConfigError(f"LOG_LEVEL={level!r} is not valid; use one of {', '.join(LOG_LEVELS)}")
@@ -74,9 +75,3 @@ class Settings:
             raise ConfigError("DISCORD_TOKEN is not set: put the bot token in .env (see .env.example)")
         return self.discord_token
 
-
-def check_timezone(name: str, what: str = "time zone") -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{what}={name!r} is not a known IANA time zone (e.g. Europe/Helsinki)") from None

@@ -7,11 +7,12 @@ from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
+from bot.i18n import LANGUAGE_NAMES
 from bot.services.setup import BotChannel, BotRole, SetupChange
 from bot.ui import setup as ui
 from bot.ui.kit import Kit
 
-LANGUAGES = [app_commands.Choice(name=name, value=code) for code, name in ui.LANGUAGE_NAMES.items()]
+LANGUAGES = [app_commands.Choice(name=name, value=code) for code, name in LANGUAGE_NAMES.items()]
 
 
 @app_commands.guild_only()

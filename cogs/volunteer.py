@@ -10,6 +10,7 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from bot.clock import Clock
+from bot.i18n import LANGUAGE_NAMES
 from bot.services.company import CompanyService, Request
 from bot.services.setup import BotRole
 from bot.services.volunteer import Audience, Volunteer, VolunteerService
@@ -74,8 +75,7 @@ class VolunteerCog(commands.GroupCog, group_name=_("volunteer"), group_descripti
     @requires(BotRole.MODERATOR)
     async def remove(self, interaction: discord.Interaction, member: discord.Member) -> None:
         assert interaction.guild_id is not None
-        await self.volunteers.remove(interaction.guild_id, member.id)
-        ended = await self.company.volunteer_removed(interaction.guild_id, member.id)
+        ended = await self._retire(interaction.guild_id, member.id)
         locale = await self.kit.locale(interaction)
         await self.kit.reply(interaction, self.i18n.tn(
             locale, "{member} is no longer a volunteer. {n} open conversation was ended.",
@@ -89,9 +89,14 @@ class VolunteerCog(commands.GroupCog, group_name=_("volunteer"), group_descripti
         """A volunteer who leaves the server leaves the list: their members are told at once."""
         if await self.volunteers.get(payload.guild_id, payload.user.id) is None:
             return
-        await self.volunteers.remove(payload.guild_id, payload.user.id)
-        for request in await self.company.volunteer_removed(payload.guild_id, payload.user.id):
+        for request in await self._retire(payload.guild_id, payload.user.id):
             await self.close_conversation(request)
+
+    async def _retire(self, guild_id: int, user_id: int) -> list[Request]:
+        """Off the list; their open conversations end. The caller tells the members (after
+        answering, when there is an interaction to answer within 3 s)."""
+        await self.volunteers.remove(guild_id, user_id)
+        return await self.company.volunteer_removed(guild_id, user_id)
 
     @app_commands.command(name=_("on"), description=_("Go on duty to get pinged about new requests"))
     @app_commands.rename(hours=_("hours"), name=_("name"))
@@ -136,7 +141,7 @@ class VolunteerCog(commands.GroupCog, group_name=_("volunteer"), group_descripti
     def _summary(self, locale: str, v: Volunteer) -> str:
         parts = [
             neutralise(v.display_name),
-            ", ".join(ui.LANGUAGE_NAMES[code] for code in sorted(v.languages)),
+            ", ".join(LANGUAGE_NAMES[code] for code in sorted(v.languages)),
             ", ".join(self.i18n.t(locale, ui.AUDIENCE_NAMES[a]) for a in sorted(v.audiences)),
             self.i18n.t(locale, "cleared for minors") if v.minors_cleared else self.i18n.t(locale, "not cleared for minors"),
             self.i18n.tn(locale, "{n} conversation", "{n} conversations", v.active_conversations),

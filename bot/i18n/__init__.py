@@ -19,6 +19,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 LOCALES = ("fi", "sv", "en")
+LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}  # each in its own language
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 COMMAND_CONTEXT = "command"
 

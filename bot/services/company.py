@@ -15,9 +15,9 @@ from bot.clock import Clock
 from bot.db.company import CompanyRepo
 from bot.db.jobs import Job
 from bot.errors import KohtaamoError
-from bot.i18n import N_
+from bot.i18n import LOCALES, N_
 from bot.scheduling import Scheduler
-from bot.services.setup import LOCALES, SetupService
+from bot.services.setup import SetupService
 from bot.services.volunteer import NOT_A_VOLUNTEER, Audience, VolunteerService
 
 TOPIC_MAX = 500

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.clock import Clock
+from bot.clock import Clock, known_timezone
 from bot.db.setup import SetupRepo, StoredSetup
 from bot.errors import KohtaamoError
-
-LOCALES = ("fi", "sv", "en")
+from bot.i18n import LOCALES
 
 
 class BotRole(StrEnum):
@@ -98,12 +96,8 @@ class SetupService:
         if locale not in LOCALES:
             raise KohtaamoError("Unknown language {value}: choose fi, sv or en.", value=locale)
         timezone = change.timezone or current.timezone
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise KohtaamoError(
-                "Unknown time zone {value}. Use a name like Europe/Helsinki.", value=timezone
-            ) from None
+        if not known_timezone(timezone):
+            raise KohtaamoError("Unknown time zone {value}. Use a name like Europe/Helsinki.", value=timezone)
         roles = {**current.roles, **change.roles}
         if current.guild_id in roles.values():  # a guild's @everyone role has the guild's id
             raise KohtaamoError("@everyone cannot be one of Kohtaamo's roles.")

@@ -13,9 +13,8 @@ from bot.clock import Clock
 from bot.db.jobs import Job
 from bot.db.volunteer import VolunteerRepo
 from bot.errors import KohtaamoError
-from bot.i18n import N_
+from bot.i18n import LOCALES, N_
 from bot.scheduling import Scheduler
-from bot.services.setup import LOCALES
 
 DISPLAY_NAME_MAX = 32
 MAX_DUTY_HOURS = 24

@@ -9,14 +9,13 @@ from typing import Any, Protocol
 
 import discord
 
-from bot.i18n import N_, I18n
+from bot.i18n import LANGUAGE_NAMES, N_, I18n
 from bot.services.company import TOPIC_MAX, Kind, Request, Status
 from bot.services.crisis import crisis_contacts
 from bot.services.volunteer import Audience
 from bot.ui.kit import kit_of
 from bot.ui.relay import neutralise
 
-LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
 KIND_NAMES = {
     Kind.CHAT_NOW: N_("Chat now"),
     Kind.LATER_TODAY: N_("Talk later today"),

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import discord
 
-from bot.i18n import N_, I18n
+from bot.i18n import LANGUAGE_NAMES, N_, I18n
 from bot.services.setup import BotChannel, BotRole, GuildConfig
 from bot.ui.kit import ROLE_NAMES
 
@@ -129,5 +129,3 @@ def _listing(
         lines.append(f"{i18n.t(locale, name)}: {value}")
     return "\n".join(lines)
 
-
-LANGUAGE_NAMES = {"fi": "suomi", "sv": "svenska", "en": "English"}
