@@ -14,6 +14,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.db.cases import CaseRepo
 from bot.db.codec import from_db, from_db_opt, to_db
 from bot.db.connection import Database
 from bot.db.crypto import Sealer
@@ -34,6 +35,7 @@ class CompanyRepo:
     def __init__(self, db: Database, sealer: Sealer) -> None:
         self.db = db
         self.sealer = sealer
+        self.cases = CaseRepo(db, sealer)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
@@ -243,20 +245,6 @@ class CompanyRepo:
             "VALUES (?, ?, ?, ?, ?)",
             (guild_id, request_id, moderator_id, self.sealer.seal(reason), to_db(now)),
         )
-
-    async def add_case(
-        self, guild_id: int, kind: str, target_user_id: int, moderator_id: int, reason: str, now: datetime
-    ) -> tuple[int, int]:
-        """A new case numbered next in the guild; returns (row id, case number)."""
-        async with self.db.transaction():
-            case_id = await self.db.insert(
-                "INSERT INTO cases (guild_id, number, kind, target_user_id, moderator_id, reason_enc, created_at) "
-                "SELECT ?, COALESCE(MAX(number), 0) + 1, ?, ?, ?, ?, ? FROM cases WHERE guild_id = ?",
-                (guild_id, kind, target_user_id, moderator_id, self.sealer.seal(reason), to_db(now), guild_id),
-            )
-            row = await self.db.fetchone("SELECT number FROM cases WHERE id = ?", (case_id,))
-        assert row is not None
-        return case_id, int(row[0])
 
     async def is_blocked(self, guild_id: int, user_id: int) -> bool:
         row = await self.db.fetchone(

@@ -374,7 +374,9 @@ class CompanyService:
         async with self.repo.transaction():
             if await self.repo.is_blocked(guild_id, user_id):
                 raise KohtaamoError("This member is already blocked from asking for company.")
-            case_id, number = await self.repo.add_case(guild_id, "company_block", user_id, moderator_id, reason, now)
+            case_id, number = await self.repo.cases.add(
+                guild_id, "company_block", moderator_id, reason, now, target_user_id=user_id
+            )
             await self.repo.add_block(guild_id, user_id, case_id, now)
             for request_id in await self.repo.cancel_open_of(guild_id, user_id, EndedBy.MODERATOR.value, now):
                 await self._disarm(request_id)
@@ -385,8 +387,8 @@ class CompanyService:
         async with self.repo.transaction():
             if not await self.repo.remove_block(guild_id, user_id):
                 raise KohtaamoError("This member is not blocked from asking for company.")
-            _, number = await self.repo.add_case(
-                guild_id, "company_unblock", user_id, moderator_id, reason, self.clock.now()
+            _, number = await self.repo.cases.add(
+                guild_id, "company_unblock", moderator_id, reason, self.clock.now(), target_user_id=user_id
             )
         return number
 
