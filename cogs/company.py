@@ -21,6 +21,7 @@ from bot.services.company import CompanyService, Kind, Request, Status
 from bot.services.setup import BotChannel, BotRole, GuildConfig
 from bot.services.volunteer import Audience, VolunteerService
 from bot.ui import company as ui
+from bot.ui.crisis import crisis_text
 from bot.ui.kit import Kit, requires
 from bot.ui.relay import neutralise
 
@@ -130,7 +131,7 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
 
     def _unavailable(self, locale: str) -> str:
         return self.i18n.t(locale, "Company requests cannot reach volunteers right now. Nothing was sent.") + "\n\n" + (
-            ui.crisis_text(self.i18n, locale)
+            crisis_text(self.i18n, locale)
         )
 
     async def _post_card(self, queue: discord.TextChannel, config: GuildConfig, request: Request) -> None:
@@ -366,7 +367,7 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
             "If things feel heavy right now, these services are there for you:",
         )
         await self._dm_member(
-            request, text + "\n" + ui.crisis_text(self.i18n, request.locale),
+            request, text + "\n" + crisis_text(self.i18n, request.locale),
             ui.buttons(self.i18n, request.locale, request.id, "wait", "cancel"), nonce=f"kg{job.id}",
         )
 

@@ -11,7 +11,6 @@ import discord
 
 from bot.i18n import LANGUAGE_NAMES, N_, I18n
 from bot.services.company import TOPIC_MAX, Kind, Request, Status
-from bot.services.crisis import crisis_contacts
 from bot.services.volunteer import Audience
 from bot.ui.kit import kit_of
 from bot.ui.relay import neutralise
@@ -171,13 +170,6 @@ def thread_intro(i18n: I18n, locale: str, request: Request) -> str:
         "If you are worried about their safety, press \u201cRaise a safety concern\u201d.",
         guest=pseudonym(i18n, locale, request),
     )
-
-
-def crisis_text(i18n: I18n, locale: str) -> str:
-    data = crisis_contacts(locale)
-    lines = [i18n.t(locale, "If you need help now:")]
-    lines += [f"• **{c.name}**: {c.detail}" + (f" ({c.note})" if c.note else "") for c in data.contacts]
-    return "\n".join(lines)
 
 
 def _stamp(when: datetime) -> str:
