@@ -14,9 +14,9 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from bot.clock import Clock
-from bot.db.jobs import Job
 from bot.errors import KohtaamoError
 from bot.i18n import N_
+from bot.scheduling import DueJob
 from bot.services.company import CompanyService, Kind, Request, Status
 from bot.services.setup import BotChannel, BotRole, GuildConfig
 from bot.services.volunteer import Audience, VolunteerService
@@ -331,7 +331,7 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
 
     # ----- nobody free --------------------------------------------------------------------
 
-    async def on_escalate(self, job: Job) -> None:
+    async def on_escalate(self, job: DueJob) -> None:
         request = await self.company.due_escalation(job)
         if request is None or request.card_channel_id is None:
             return
@@ -357,7 +357,7 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
             nonce=f"ke{request.id}",
         )
 
-    async def on_give_up(self, job: Job) -> None:
+    async def on_give_up(self, job: DueJob) -> None:
         request = await self.company.due_give_up(job)
         if request is None:
             return

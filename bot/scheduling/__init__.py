@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -19,7 +20,22 @@ from bot.db.jobs import Job, JobRepo
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Job], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class DueJob:
+    """What a handler gets when its job fires: which row (``kind``, ``ref_id``) to re-read, and
+    the job's own id, stable across retries, for a send's deterministic nonce."""
+
+    id: int
+    kind: str
+    ref_id: int
+    guild_id: int | None
+    due_at: datetime
+    attempt: int  # 1 on the first run
+
+
+Handler = Callable[[DueJob], Awaitable[None]]
 DEFAULT_GRACE = timedelta(minutes=15)
 SWEEP_EVERY = timedelta(seconds=60)
 
@@ -73,13 +89,12 @@ class Scheduler:
         *,
         guild_id: int | None = None,
         grace: timedelta = DEFAULT_GRACE,
-    ) -> Job:
+    ) -> None:
         """Store (or move) the job, then arm its timer."""
         if kind not in self._handlers:
             raise KeyError(f"no handler registered for job kind {kind!r}")
         job = await self.repo.upsert(guild_id, kind, ref_id, due_at, grace, self.clock.now())
         self._arm(job)
-        return job
 
     async def cancel(self, kind: str, ref_id: int) -> bool:
         cancelled = await self.repo.cancel(kind, ref_id, self.clock.now())
@@ -109,7 +124,7 @@ class Scheduler:
         try:
             if handler is None:
                 raise LookupError(f"no handler for {kind!r}")
-            await handler(job)
+            await handler(DueJob(job.id, kind, ref_id, job.guild_id, job.due_at, job.attempts + 1))
         except Exception:
             log.exception("job %s:%s failed (attempt %d)", kind, ref_id, job.attempts + 1)
             if job.attempts + 1 >= self.max_attempts:

@@ -13,10 +13,9 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.db.company import CompanyRepo
-from bot.db.jobs import Job
 from bot.errors import KohtaamoError
 from bot.i18n import LOCALES, N_
-from bot.scheduling import Scheduler
+from bot.scheduling import DueJob, Scheduler
 from bot.services.setup import SetupService
 from bot.services.volunteer import NOT_A_VOLUNTEER, Audience, VolunteerService
 
@@ -343,13 +342,13 @@ class CompanyService:
 
     # --- timers ----------------------------------------------------------------------------
 
-    async def due_escalation(self, job: Job) -> Request | None:
+    async def due_escalation(self, job: DueJob) -> Request | None:
         """For the ``KIND_ESCALATE`` handler: the request if still open (now marked escalated)."""
         if not await self.repo.mark_escalated(job.ref_id, self.clock.now()):
             return None
         return await self.get(job.ref_id)
 
-    async def due_give_up(self, job: Job) -> Request | None:
+    async def due_give_up(self, job: DueJob) -> Request | None:
         """For the ``KIND_GIVE_UP`` handler: the request if still open, so the member can be told."""
         request = await self.get(job.ref_id)
         return request if request is not None and request.status is Status.OPEN else None

@@ -10,11 +10,10 @@ from enum import StrEnum
 from typing import Any
 
 from bot.clock import Clock
-from bot.db.jobs import Job
 from bot.db.volunteer import VolunteerRepo
 from bot.errors import KohtaamoError
 from bot.i18n import LOCALES, N_
-from bot.scheduling import Scheduler
+from bot.scheduling import DueJob, Scheduler
 
 DISPLAY_NAME_MAX = 32
 MAX_DUTY_HOURS = 24
@@ -171,7 +170,7 @@ class VolunteerService:
         await self.scheduler.cancel(self.KIND_OFF_DUTY, row["id"])
         return _volunteer(row)
 
-    async def expire_duty(self, job: Job) -> None:
+    async def expire_duty(self, job: DueJob) -> None:
         """Job handler for ``KIND_OFF_DUTY``: the duty ends, unless it was extended or ended since."""
         await self.repo.expire_duty(job.ref_id, job.due_at, self.clock.now())
 

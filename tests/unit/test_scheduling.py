@@ -120,7 +120,8 @@ async def test_failed_send_is_retried_then_given_up(db, clock):
 async def test_a_job_claimed_by_a_crashed_process_runs_again(db, clock):
     fired = []
     s = make(db, clock, fired)
-    job = await s.schedule("ping", 9, clock.now())
+    await s.schedule("ping", 9, clock.now())
+    job = await JobRepo(db).get_live("ping", 9)
     await JobRepo(db).claim(job.id, clock.now())  # the process died mid-send
     restarted = make(db, clock, fired)
     await restarted.start()
