@@ -7,6 +7,19 @@
     g = d.add_guild("Jyväskylä"); u = d.add_member(g, username="aino")
     ... start the bot with d.token, await d.wait_ready() ...
     h = await d.slash(g, u, "setup", {"channel": channel_id}); body = await h.response()
+
+Rate limits are off by default: every answer shows a bucket that is never near empty. To prove the
+bot behaves under Discord's real limits (see ``ratelimits.py`` for the table and the model):
+
+    d.enforce_rate_limits(scale=0.1)   # tests: windows x0.1 ("5 per 5 s" -> "5 per 0.5 s"); bench: 1.0
+    ... drive the bot ...
+    assert d.ratelimits.total_429s == 0          # it paced itself; or > 0 and the work still got done
+    d.ratelimits.by_route["POST /channels/{channel_id}/messages"], d.ratelimits.global_429s
+    floor_seconds({"POST /channels/{channel_id}/messages": 12}, total_requests=12, scale=0.1)  # 1.0 s
+    d.stop_enforcing_rate_limits()
+
+Refused requests are recorded in ``calls`` with status 429 and are not executed. ``fail_next`` faults
+come first and touch no bucket.
 """
 
 from __future__ import annotations
@@ -34,6 +47,7 @@ from .faults import Faults
 from .gateway import GUILD_MEMBERS, Gateway
 from .interactions import InteractionHandle
 from .messages import MessageFactory
+from .ratelimits import Limit, RateLimiter
 from .recording import CallLog, Recorded
 from .server import Router, build_app
 from .util import Snowflakes, iso
@@ -64,6 +78,7 @@ class DiscordDouble(DriverMixin):
         self.handles_by_token: dict[str, InteractionHandle] = {}
         self.interaction_deadline = 3.0
         self.ratelimit_limit = 1000  # X-RateLimit-Limit on every answer; discord.py throttles itself near it
+        self.ratelimits = RateLimiter()  # off until enforce_rate_limits(); then buckets + 429 counters
         self.require_intents = False  # when True, IDENTIFY may only ask for enabled_privileged_intents
         self.enabled_privileged_intents = 0
         self.nonces: dict[tuple[int, str], tuple[int, float]] = {}
@@ -139,6 +154,22 @@ class DiscordDouble(DriverMixin):
         """The next ``count`` matching requests answer ``status`` (429s carry Via + retry_after)."""
         self.faults.add(method, path_regex, status=status, count=count, retry_after=retry_after, body=body,
                         is_global=is_global)
+
+    # ----------------------------------------------------------- rate limits
+    def enforce_rate_limits(self, scale: float = 1.0, *, global_limit: int | None = 50,
+                            limits: dict[str, Limit] | None = None) -> None:
+        """Enforce Discord's REST rate limits (``ratelimits.LIMITS``) from now on, with fresh buckets.
+
+        ``scale`` multiplies every window (0.1: "5 per 5 s" becomes "5 per 0.5 s"); ``global_limit``
+        is the per-token limit per (scaled) second, None for none; ``limits`` overrides table entries,
+        keyed ``"METHOD /template"``. Over a limit, a request answers Discord's 429 and is not executed.
+        Counters: ``self.ratelimits.total_429s``, ``.global_429s``, ``.by_route``, ``.count_429s()``, ``.hits``.
+        """
+        self.ratelimits.enable(scale, global_limit=global_limit, limits=limits)
+
+    def stop_enforcing_rate_limits(self) -> None:
+        """Back to the default (no limits); the 429 counters are kept."""
+        self.ratelimits.disable()
 
     # --------------------------------------------------------------- gateway
     @property

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from .ratelimits import Admission
 from .recording import Recorded
 from .util import ApiError, empty_response, json_response, ratelimit_headers
 
@@ -135,29 +136,46 @@ class RestApp:
         route, params, path_known = self.router.match(method, path)
         route_key = f"{method} {route.template if route else path}"
         response_data: Any = None
+        admission: Admission | None = None
+
+        def rl_headers() -> dict[str, str]:
+            """Enforced limits: the bucket's honest state; otherwise a bucket never near empty."""
+            if admission is not None:
+                return dict(admission.headers)
+            return ratelimit_headers(route_key, limit=double.ratelimit_limit)
+
         try:
             rule = double.faults.take(method, path)
             if rule is not None:
                 response = double.faults.response(rule, route_key)
-            elif route is None:
-                if path_known:
-                    raise ApiError(405, 0, "405: Method Not Allowed")
-                raise ApiError(404, 0, "404: Not Found")
             else:
-                if route.auth and not self._authorized(headers):
-                    raise ApiError(401, 0, "401: Unauthorized")
-                ctx = Ctx(double, method, path, params, query, body, files, headers, route_key)
-                result = await route.handler(ctx)
-                if isinstance(result, web.StreamResponse):
-                    response = result
-                elif result is None:
-                    response = empty_response(ratelimit_headers(route_key, limit=double.ratelimit_limit))
+                if double.ratelimits.enabled:  # opt-in: DiscordDouble.enforce_rate_limits
+                    admission = double.ratelimits.admit(method, route.template if route else path, params, path,
+                                                        headers.get("Authorization"))
+                if admission is not None and admission.refused is not None:
+                    response_data = admission.refused  # not executed: no side effect
+                    response = json_response(response_data, 429, headers=rl_headers())
+                elif route is None:
+                    if path_known:
+                        raise ApiError(405, 0, "405: Method Not Allowed")
+                    raise ApiError(404, 0, "404: Not Found")
                 else:
-                    response_data = result
-                    response = json_response(result, headers=ratelimit_headers(route_key, limit=double.ratelimit_limit))
+                    if route.auth and not self._authorized(headers):
+                        raise ApiError(401, 0, "401: Unauthorized")
+                    ctx = Ctx(double, method, path, params, query, body, files, headers, route_key)
+                    result = await route.handler(ctx)
+                    if isinstance(result, web.StreamResponse):
+                        response = result
+                        if admission is not None and not result.prepared:
+                            response.headers.update(rl_headers())
+                    elif result is None:
+                        response = empty_response(rl_headers())
+                    else:
+                        response_data = result
+                        response = json_response(result, headers=rl_headers())
         except ApiError as err:
             response_data = err.body()
-            response = json_response(response_data, err.status, headers=ratelimit_headers(route_key, limit=double.ratelimit_limit))
+            response = json_response(response_data, err.status, headers=rl_headers())
         except Exception as exc:  # a bug in the double must not look like a Discord outage
             log.exception("double: internal error on %s %s", method, path)
             double.internal_errors.append(f"{method} {path}: {exc!r}\n{traceback.format_exc()}")
