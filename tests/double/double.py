@@ -47,7 +47,7 @@ from .faults import Faults
 from .gateway import GUILD_MEMBERS, Gateway
 from .interactions import InteractionHandle
 from .messages import MessageFactory
-from .ratelimits import Limit, RateLimiter
+from .ratelimits import GLOBAL_LIMIT, Limit, RateLimiter
 from .recording import CallLog, Recorded
 from .server import Router, build_app
 from .util import Snowflakes, iso
@@ -156,7 +156,7 @@ class DiscordDouble(DriverMixin):
                         is_global=is_global)
 
     # ----------------------------------------------------------- rate limits
-    def enforce_rate_limits(self, scale: float = 1.0, *, global_limit: int | None = 50,
+    def enforce_rate_limits(self, scale: float = 1.0, *, global_limit: int | None = GLOBAL_LIMIT.count,
                             limits: dict[str, Limit] | None = None) -> None:
         """Enforce Discord's REST rate limits (``ratelimits.LIMITS``) from now on, with fresh buckets.
 

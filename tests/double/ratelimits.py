@@ -134,7 +134,9 @@ def floor_seconds(
     channels or guilds, give the busiest one's count (the floor is a maximum over buckets).
     ``total_requests``: every request that counts against the global limit (interaction endpoints do
     not); None leaves the global term out. The answer is the largest of the per-bucket floors and the
-    global floor, measured from the first request to the last (see ``window_floor``).
+    global floor, measured from the first request to the last (see ``window_floor``), for buckets
+    that start fresh (as right after ``enforce_rate_limits``). Pass the ``scale`` and ``global_limit``
+    the double enforces.
 
         floor_seconds({"POST /channels/{channel_id}/messages": 12})          # 10.0 (3 windows of 5 s)
         floor_seconds({"POST /channels/{channel_id}/messages": 12}, scale=0.1)  # 1.0

@@ -137,6 +137,7 @@ class RestApp:
         route_key = f"{method} {route.template if route else path}"
         response_data: Any = None
         admission: Admission | None = None
+        response: web.StreamResponse
 
         def rl_headers() -> dict[str, str]:
             """Enforced limits: the bucket's honest state; otherwise a bucket never near empty."""
