@@ -41,6 +41,7 @@ PERMISSION_NAMES = {
     "manage_threads": N_("Manage Threads"),
     "attach_files": N_("Attach Files"),
     "manage_roles": N_("Manage Roles"),
+    "manage_channels": N_("Manage Channels"),
 }
 
 
