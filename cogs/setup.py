@@ -29,7 +29,7 @@ class SetupCog(commands.GroupCog, group_name=_("setup"), group_description=_("Se
         queue=_("volunteer_queue"), language=_("language"), timezone=_("timezone"),
         caregiver=_("caregiver"), volunteer=_("volunteer"), moderator=_("moderator"), staff=_("staff"),
         announcements=_("announcements"), welcome=_("welcome"), nudge=_("company_nudge_minutes"),
-        daily_cap=_("company_daily_limit"),
+        daily_cap=_("company_daily_limit"), honest=_("company_honest_minutes"),
     )
     @app_commands.describe(
         caregiver=_("Role of family caregivers"),
@@ -46,6 +46,7 @@ class SetupCog(commands.GroupCog, group_name=_("setup"), group_description=_("Se
         timezone=_("Time zone, e.g. Europe/Helsinki"),
         nudge=_("Minutes before an untaken company request pings moderators again (default 10)"),
         daily_cap=_("Company requests one member may make in 24 hours (default 3)"),
+        honest=_("Minutes before a member nobody has taken is told so and offered other help (default 60)"),
     )
     @app_commands.choices(language=LANGUAGES)
     async def configure(
@@ -65,6 +66,7 @@ class SetupCog(commands.GroupCog, group_name=_("setup"), group_description=_("Se
         timezone: app_commands.Range[str, 1, 64] | None = None,
         nudge: app_commands.Range[int, 1, 120] | None = None,
         daily_cap: app_commands.Range[int, 1, 20] | None = None,
+        honest: app_commands.Range[int, 5, 240] | None = None,
     ) -> None:
         assert interaction.guild is not None
         roles = {
@@ -82,6 +84,7 @@ class SetupCog(commands.GroupCog, group_name=_("setup"), group_description=_("Se
             timezone=timezone,
             company_nudge_minutes=nudge,
             company_daily_cap=daily_cap,
+            company_honest_minutes=honest,
         )
         locale = await self.kit.locale(interaction)
         i18n = self.kit.i18n

@@ -18,6 +18,7 @@ class StoredSetup:
     channels: Mapping[str, int]
     company_nudge_minutes: int
     company_daily_cap: int
+    company_honest_minutes: int
 
 
 class SetupRepo:
@@ -26,7 +27,8 @@ class SetupRepo:
 
     async def load(self, guild_id: int) -> StoredSetup | None:
         row = await self.db.fetchone(
-            "SELECT locale, timezone, company_nudge_minutes, company_daily_cap FROM guilds WHERE guild_id = ?",
+            "SELECT locale, timezone, company_nudge_minutes, company_daily_cap, company_honest_minutes FROM guilds "
+            "WHERE guild_id = ?",
             (guild_id,),
             cached=True,
         )
@@ -45,6 +47,7 @@ class SetupRepo:
             channels={str(r["channel_key"]): int(r["channel_id"]) for r in channels},
             company_nudge_minutes=int(row["company_nudge_minutes"]),
             company_daily_cap=int(row["company_daily_cap"]),
+            company_honest_minutes=int(row["company_honest_minutes"]),
         )
 
     async def save(self, guild_id: int, stored: StoredSetup, now: datetime) -> None:
@@ -54,12 +57,13 @@ class SetupRepo:
         async with self.db.transaction():
             await self.db.execute(
                 "INSERT INTO guilds (guild_id, locale, timezone, company_nudge_minutes, company_daily_cap, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "company_honest_minutes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (guild_id) DO UPDATE SET locale = excluded.locale, timezone = excluded.timezone, "
                 "company_nudge_minutes = excluded.company_nudge_minutes, "
-                "company_daily_cap = excluded.company_daily_cap, updated_at = excluded.updated_at",
+                "company_daily_cap = excluded.company_daily_cap, "
+                "company_honest_minutes = excluded.company_honest_minutes, updated_at = excluded.updated_at",
                 (guild_id, stored.locale, stored.timezone, stored.company_nudge_minutes, stored.company_daily_cap,
-                 stamp, stamp),
+                 stored.company_honest_minutes, stamp, stamp),
             )
             await self.db.execute("DELETE FROM guild_roles WHERE guild_id = ?", (guild_id,))
             for key, role_id in roles.items():

@@ -144,7 +144,8 @@ def limits_from(setup: SetupService) -> Callable[[int], Awaitable[CompanyLimits]
     async def limits(guild_id: int) -> CompanyLimits:
         config = await setup.get(guild_id)
         return CompanyLimits(
-            daily_cap=config.company_daily_cap, escalate_after=timedelta(minutes=config.company_nudge_minutes)
+            daily_cap=config.company_daily_cap, escalate_after=timedelta(minutes=config.company_nudge_minutes),
+            give_up_after=timedelta(minutes=config.company_honest_minutes),
         )
 
     return limits

@@ -44,6 +44,7 @@ class GuildConfig:
     configured: bool = False
     company_nudge_minutes: int = 10  # an unclaimed company request pings moderators again after this
     company_daily_cap: int = 3  # company requests one member may make in 24 hours
+    company_honest_minutes: int = 60  # after this, a member nobody has taken is told so honestly
 
     def has_role(self, member_role_ids: set[int] | frozenset[int], needed: BotRole) -> bool:
         """True when the member holds the Discord role mapped to ``needed`` (or one implying it)."""
@@ -63,6 +64,7 @@ class SetupChange:
     timezone: str | None = None
     company_nudge_minutes: int | None = None
     company_daily_cap: int | None = None
+    company_honest_minutes: int | None = None
 
 
 class SetupService:
@@ -87,6 +89,7 @@ class SetupService:
                 configured=True,
                 company_nudge_minutes=stored.company_nudge_minutes,
                 company_daily_cap=stored.company_daily_cap,
+                company_honest_minutes=stored.company_honest_minutes,
             )
         return config
 
@@ -107,11 +110,17 @@ class SetupService:
             raise KohtaamoError("Caregivers and each youth age band need different Discord roles.")
         nudge = change.company_nudge_minutes or current.company_nudge_minutes
         cap = change.company_daily_cap or current.company_daily_cap
+        honest = change.company_honest_minutes or current.company_honest_minutes
         if not 1 <= nudge <= 120 or not 1 <= cap <= 20:
             raise KohtaamoError("Company requests: the nudge is 1–120 minutes and the daily limit 1–20.")
+        if not 5 <= honest <= 240 or honest <= nudge:
+            raise KohtaamoError(
+                "Company requests: the member is told honestly after 5–240 minutes, and later than the nudge "
+                "({nudge} min).", nudge=nudge,
+            )
         return GuildConfig(
             current.guild_id, locale, timezone, roles, {**current.channels, **change.channels}, configured=True,
-            company_nudge_minutes=nudge, company_daily_cap=cap,
+            company_nudge_minutes=nudge, company_daily_cap=cap, company_honest_minutes=honest,
         )
 
     async def save(self, config: GuildConfig) -> GuildConfig:
@@ -122,6 +131,7 @@ class SetupService:
             channels={k.value: v for k, v in config.channels.items()},
             company_nudge_minutes=config.company_nudge_minutes,
             company_daily_cap=config.company_daily_cap,
+            company_honest_minutes=config.company_honest_minutes,
         )
         await self.repo.save(config.guild_id, stored, self.clock.now())
         return config

@@ -106,8 +106,10 @@ def show(i18n: I18n, locale: str, guild: discord.Guild, config: GuildConfig) -> 
     embed.add_field(name=i18n.t(locale, "Language"), value=LANGUAGE_NAMES[config.locale])
     embed.add_field(name=i18n.t(locale, "Time zone"), value=config.timezone)
     embed.add_field(name=i18n.t(locale, "Company requests"), value=i18n.t(
-        locale, "Moderators are pinged again after {minutes} min; at most {cap} requests a day per member.",
-        minutes=config.company_nudge_minutes, cap=config.company_daily_cap,
+        locale,
+        "Moderators are pinged again after {minutes} min; a member nobody has taken is told so after {honest} min; "
+        "at most {cap} requests a day per member.",
+        minutes=config.company_nudge_minutes, honest=config.company_honest_minutes, cap=config.company_daily_cap,
     ), inline=False)
     if not config.configured:
         embed.set_footer(text=i18n.t(locale, "Nothing is set up yet: use /setup configure."))

@@ -386,16 +386,33 @@ async def test_two_members_fill_in_the_form_at_the_same_time(double, world, desk
     assert len([m for m in double.messages(world.channels["volunteer_queue"]) if m.get("embeds")]) == 2
 
 
-async def test_the_nudge_and_the_daily_limit_are_per_server_settings(double, world, desk, clock):
+async def test_the_nudge_honest_time_and_daily_limit_are_per_server_settings(double, world, desk, clock):
     h = await double.slash(world.guild, world.people["admin"], "setup",
-                           {"company_nudge_minutes": 5, "company_daily_limit": 1}, sub="configure")
+                           {"company_nudge_minutes": 5, "company_daily_limit": 1, "company_honest_minutes": 20},
+                           sub="configure")
     assert (await h.response())["data"]["content"] == "Asetukset tallennettu."
     await ask(double, world)
     clock.advance(timedelta(minutes=5))
     await desk.services.scheduler.run_due()
     assert "5 minuuttia" in double.messages(world.channels["volunteer_queue"])[-1]["content"]
+    member = world.people["caregiver"]
+    clock.advance(timedelta(minutes=14))
+    await desk.services.scheduler.run_due()
+    assert not [m for m in double.dm_messages(member) if "112" in m["content"]]
+    clock.advance(timedelta(minutes=1))  # 20 minutes, not the default 60: told honestly now
+    await desk.services.scheduler.run_due()
+    assert "112" in (await dm_with(double, member, "wait"))["content"]
     await answer(await double.slash(world.guild, world.people["caregiver"], "company", sub="cancel"))
     assert "(1)" in await ask(double, world)  # the second request of the day is over the limit
+
+
+async def test_the_honest_time_must_come_after_the_nudge(double, world, desk):
+    h = await double.slash(world.guild, world.people["admin"], "setup",
+                           {"company_nudge_minutes": 30, "company_honest_minutes": 20}, sub="configure")
+    assert "myöhemmin kuin moderaattoreita muistutetaan (30 min)" in (await h.response())["data"]["content"]
+    show = await double.slash(world.guild, world.people["admin"], "setup", sub="show")
+    embed = (await show.response())["data"]["embeds"][0]
+    assert "60 minuutin jälkeen" in str(embed["fields"])  # nothing was saved
 
 
 async def test_ending_a_request_nobody_took_is_a_cancel(double, world, desk):

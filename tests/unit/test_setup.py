@@ -75,3 +75,14 @@ async def test_company_limits_are_validated_and_kept(service):
     assert (config.company_nudge_minutes, config.company_daily_cap) == (5, 2)
     with pytest.raises(KohtaamoError):
         service.preview(config, SetupChange({}, {}, company_nudge_minutes=500))
+
+
+async def test_the_honest_time_is_kept_and_must_follow_the_nudge(service):
+    assert (await service.get(GUILD)).company_honest_minutes == 60
+    config = service.preview(await service.get(GUILD), SetupChange({}, {}, company_honest_minutes=25))
+    await service.save(config)
+    assert (await service.get(GUILD)).company_honest_minutes == 25
+    for change in (SetupChange({}, {}, company_honest_minutes=4), SetupChange({}, {}, company_honest_minutes=241),
+                   SetupChange({}, {}, company_nudge_minutes=30)):
+        with pytest.raises(KohtaamoError):
+            service.preview(config, change)
