@@ -22,6 +22,7 @@ from bot.i18n import I18n
 from bot.i18n.translator import Translator
 from bot.scheduling import Scheduler
 from bot.services.company import CompanyService, limits_from
+from bot.services.company_moderation import CompanyModeration
 from bot.services.privacy import Privacy
 from bot.services.setup import SetupService
 from bot.services.volunteer import VolunteerService
@@ -30,6 +31,7 @@ from bot.ui.company import CompanyButton
 from bot.ui.kit import Kit
 from cogs.company import CompanyCog
 from cogs.company_relay import CompanyRelayCog
+from cogs.company_waiting import CompanyWaitingCog
 from cogs.setup import SetupCog
 from cogs.volunteer import VolunteerCog
 
@@ -116,18 +118,23 @@ class Kohtaamo(commands.Bot):
         self.kit = kit = Kit(self.i18n, setup)
         self.tree.on_error = kit.explain  # type: ignore[method-assign]
         await self.tree.set_translator(Translator(self.i18n))
-        self.company = company_cog = CompanyCog(self, kit, company, volunteers, self.clock)
+        relay = CompanyRelayCog(self, kit, company, volunteers)
+        waiting = CompanyWaitingCog(self, kit, company, volunteers, self.clock)
+        self.company = company_cog = CompanyCog(
+            self, kit, company, CompanyModeration(company), volunteers, relay.conversation_opened
+        )
         for cog in (
             SetupCog(kit),
             company_cog,
-            CompanyRelayCog(self, kit, company, volunteers),
+            relay,
+            waiting,
             VolunteerCog(kit, volunteers, company, self.clock, company_cog.close_conversation),
         ):
             await self.add_cog(cog)
         self.add_dynamic_items(CompanyButton)
         scheduler.register(VolunteerService.KIND_OFF_DUTY, volunteers.expire_duty)
-        scheduler.register(CompanyService.KIND_ESCALATE, company_cog.on_escalate)
-        scheduler.register(CompanyService.KIND_GIVE_UP, company_cog.on_give_up)
+        scheduler.register(CompanyService.KIND_ESCALATE, waiting.on_escalate)
+        scheduler.register(CompanyService.KIND_GIVE_UP, waiting.on_give_up)
         if self.jobs:
             await scheduler.start()
 

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 import discord
 from discord import app_commands
 from discord.app_commands import locale_str as _
 from discord.ext import commands
 
-from bot.clock import Clock
 from bot.errors import KohtaamoError
 from bot.i18n import N_
-from bot.scheduling import DueJob
 from bot.services.company import CompanyService, Kind, Request, Status
+from bot.services.company_moderation import Block, CompanyModeration
 from bot.services.setup import BotChannel, BotRole, GuildConfig
 from bot.services.volunteer import Audience, VolunteerService
 from bot.ui import company as ui
@@ -44,14 +44,17 @@ def audience_of(config: GuildConfig, member: discord.Member) -> Audience:
 @app_commands.allowed_installs(guilds=True, users=False)
 class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_("Ask for company, anonymously")):
     def __init__(
-        self, bot: commands.Bot, kit: Kit, company: CompanyService, volunteers: VolunteerService, clock: Clock
+        self, bot: commands.Bot, kit: Kit, company: CompanyService, moderation: CompanyModeration,
+        volunteers: VolunteerService, opened: Callable[[Request], Awaitable[None]],
     ) -> None:
+        """``opened`` is the relay's: it delivers what the member wrote before the thread opened."""
         self.bot = bot
-        self.clock = clock
         self.kit = kit
         self.i18n = kit.i18n
         self.company = company
+        self.moderation = moderation
         self.volunteers = volunteers
+        self.opened = opened
         super().__init__()
 
     # ----- asking -------------------------------------------------------------------------
@@ -170,12 +173,17 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
         queue = self.bot.get_channel(request.card_channel_id)
         config = await self.kit.setup.get(request.guild_id)
         thread = None
-        try:
+        try:  # the thread gets its intro before the volunteer joins; what the guest writes meanwhile is kept
             if not isinstance(queue, discord.TextChannel):
                 raise discord.ClientException("the volunteer queue channel is gone")
             thread = await queue.create_thread(
                 name=ui.pseudonym(self.i18n, config.locale, request), type=discord.ChannelType.private_thread,
                 invitable=False, auto_archive_duration=1440,
+            )
+            await thread.send(
+                ui.thread_intro(self.i18n, config.locale, request),
+                embed=ui.card(self.i18n, config.locale, request),
+                view=ui.buttons(self.i18n, config.locale, request.id, "end", "concern"),
             )
             await thread.add_user(interaction.user)
         except (discord.HTTPException, discord.ClientException):
@@ -189,13 +197,9 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
             ))
             return
         request = await self.company.set_thread(request_id, thread.id)
-        await thread.send(
-            ui.thread_intro(self.i18n, config.locale, request),
-            embed=ui.card(self.i18n, config.locale, request),
-            view=ui.buttons(self.i18n, config.locale, request.id, "end", "concern"),
-        )
+        await self.opened(request)
         await self._refresh_card(request, config.locale)
-        reached = await self._dm_member(request, self.i18n.t(
+        reached = await ui.dm_requester(self.bot, self.company, request, self.i18n.t(
             request.locale,
             "A volunteer, {name}, is here now. Write your messages in this chat and I will pass them on. "
             "They will not see your name.",
@@ -263,8 +267,8 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
             except discord.HTTPException:
                 log.info("thread of request %s could not be closed", request.id)
         await self._refresh_card(request, config.locale)
-        await self._dm_member(
-            request,
+        await ui.dm_requester(
+            self.bot, self.company, request,
             self.i18n.t(request.locale, reason) + " " + self.i18n.t(
                 request.locale, "If you like, tell us anonymously how it went. You can ask for company again any time."
             ),
@@ -329,54 +333,6 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
         await self.company.feedback(request_id, interaction.user.id, rating, text)
         await self.kit.reply(interaction, self.i18n.t(locale, "Thank you for your feedback."))
 
-    # ----- nobody free --------------------------------------------------------------------
-
-    async def on_escalate(self, job: DueJob) -> None:
-        request = await self.company.due_escalation(job)
-        if request is None or request.card_channel_id is None:
-            return
-        config = await self.kit.setup.get(request.guild_id)
-        queue = self.bot.get_channel(request.card_channel_id)
-        if not isinstance(queue, discord.TextChannel):
-            return
-        volunteers = await self.volunteers.on_duty_matching(request.guild_id, request.audience, request.language)
-        role_id = config.roles.get(BotRole.MODERATOR)
-        mentions = [f"<@&{role_id}>"] if role_id else []
-        mentions += [f"<@{v.user_id}>" for v in volunteers]
-        text = self.i18n.t(
-            config.locale, "{guest} has waited {minutes} minutes and nobody has taken the request yet.",
-            guest=ui.pseudonym(self.i18n, config.locale, request),
-            minutes=int(request.waiting(self.clock.now()).total_seconds() // 60),
-        )
-        card = queue.get_partial_message(request.card_message_id) if request.card_message_id else None
-        await queue.send(
-            " ".join([*mentions, text]) + (f"\n{card.jump_url}" if card else ""),
-            allowed_mentions=discord.AllowedMentions(
-                roles=[discord.Object(role_id)] if role_id else False, users=[discord.Object(v.user_id) for v in volunteers]
-            ),
-            nonce=f"ke{request.id}",
-        )
-
-    async def on_give_up(self, job: DueJob) -> None:
-        request = await self.company.due_give_up(job)
-        if request is None:
-            return
-        text = self.i18n.t(
-            request.locale,
-            "I am sorry: no volunteer has been free to take your request yet. You can keep waiting, or cancel. "
-            "If things feel heavy right now, these services are there for you:",
-        )
-        await self._dm_member(
-            request, text + "\n" + crisis_text(self.i18n, request.locale),
-            ui.buttons(self.i18n, request.locale, request.id, "wait", "cancel"), nonce=f"kg{job.id}",
-        )
-
-    async def _dm_member(
-        self, request: Request, content: str, view: discord.ui.View | None = None, nonce: str | None = None
-    ) -> bool:
-        member_id = await self.company.requester_of(request.id)
-        return await ui.send_dm(self.bot, member_id, content, view, nonce) is not None
-
     # ----- moderators ---------------------------------------------------------------------
 
     @app_commands.command(name=_("panel"), description=_("Post a pinned panel where members can ask for company"))
@@ -423,49 +379,77 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
             moderator=interaction.user.mention, number=request_id,
             guest=ui.pseudonym(self.i18n, config.locale, request), reason=neutralise(reason),
         ), required=True)
-        user_id = await self.company.reveal(request_id, interaction.user.id, reason)
+        user_id = await self.moderation.reveal(request_id, interaction.user.id, reason)
         await self.kit.reply(interaction, self.i18n.t(
             locale, "{guest} is {member} (id {id}). This look-up was logged.",
             guest=ui.pseudonym(self.i18n, locale, request), member=f"<@{user_id}>", id=user_id,
         ))
 
     @app_commands.command(name=_("block"), description=_("Moderators: stop a member from asking for company"))
-    @app_commands.rename(member=_("member"), reason=_("reason"))
-    @app_commands.describe(member=_("The member"), reason=_("Why (kept in the case)"))
+    @app_commands.rename(member=_("member"), request=_("request"), reason=_("reason"))
+    @app_commands.describe(
+        reason=_("Why (kept in the case)"),
+        member=_("The member, if you know who it is"),
+        request=_("Or the request number or guest name from the card (12, Vieras 4821): who it is stays hidden"),
+    )
     @requires(BotRole.MODERATOR)
     async def block(
-        self, interaction: discord.Interaction, member: discord.Member, reason: app_commands.Range[str, 10, 500]
+        self, interaction: discord.Interaction, reason: app_commands.Range[str, 10, 500],
+        member: discord.Member | None = None, request: app_commands.Range[str, 1, 50] | None = None,
     ) -> None:
-        await self._block(interaction, member, reason, blocked=True)
+        await self._block(interaction, reason, member, request, blocked=True)
 
     @app_commands.command(name=_("unblock"), description=_("Moderators: let a member ask for company again"))
-    @app_commands.rename(member=_("member"), reason=_("reason"))
-    @app_commands.describe(member=_("The member"), reason=_("Why (kept in the case)"))
+    @app_commands.rename(member=_("member"), request=_("request"), reason=_("reason"))
+    @app_commands.describe(
+        reason=_("Why (kept in the case)"),
+        member=_("The member, if you know who it is"),
+        request=_("Or the request number or guest name from the card (12, Vieras 4821): who it is stays hidden"),
+    )
     @requires(BotRole.MODERATOR)
     async def unblock(
-        self, interaction: discord.Interaction, member: discord.Member, reason: app_commands.Range[str, 10, 500]
+        self, interaction: discord.Interaction, reason: app_commands.Range[str, 10, 500],
+        member: discord.Member | None = None, request: app_commands.Range[str, 1, 50] | None = None,
     ) -> None:
-        await self._block(interaction, member, reason, blocked=False)
+        await self._block(interaction, reason, member, request, blocked=False)
 
-    async def _block(self, interaction: discord.Interaction, member: discord.Member, reason: str, *, blocked: bool) -> None:
+    async def _block(
+        self, interaction: discord.Interaction, reason: str, member: discord.Member | None, named: str | None,
+        *, blocked: bool,
+    ) -> None:
         assert interaction.guild_id is not None
         locale = await self.kit.locale(interaction)
-        action = self.company.block if blocked else self.company.unblock
-        waiting = await self.company.active_for_member(member.id)
-        case = await action(interaction.guild_id, member.id, interaction.user.id, reason)
+        request = await self.moderation.find(interaction.guild_id, named) if named else None
+        action = self.moderation.block if blocked else self.moderation.unblock
+        done = await action(interaction.guild_id, interaction.user.id, reason,
+                            member_id=member.id if member else None, request=request)
         config = await self.kit.setup.get(interaction.guild_id)
-        if waiting is not None and waiting.guild_id == interaction.guild_id:  # a block cancels a waiting request
-            now = await self.company.get(waiting.id)
-            if now is not None and now.status is not waiting.status:
-                await self._refresh_card(now, config.locale)
+        for cancelled in done.cancelled:
+            await self._refresh_card(cancelled, config.locale)
+            await ui.dm_requester(self.bot, self.company, cancelled, self.i18n.t(
+                cancelled.locale, "Your request for company was cancelled by the moderators. They can tell you more "
+                "if you contact them.",
+            ))
+        await self._modlog(config, self._block_text(config.locale, done, interaction.user, member, reason, blocked))
+        await self.kit.reply(interaction, self._block_text(locale, done, interaction.user, member, reason, blocked))
+
+    def _block_text(
+        self, locale: str, done: Block, moderator: discord.abc.User, member: discord.Member | None, reason: str,
+        blocked: bool,
+    ) -> str:
+        """The case as the log and the moderator see it: by request it names the request, never the member."""
+        if done.request is not None:
+            template = (N_("Case {case}: {moderator} blocked the member behind request {number} ({guest}) from company "
+                           "requests, without revealing who it is. Reason: {reason}") if blocked
+                        else N_("Case {case}: {moderator} let the member behind request {number} ({guest}) ask for "
+                                "company again. Reason: {reason}"))
+            return self.i18n.t(locale, template, case=done.case, moderator=moderator.mention, number=done.request.id,
+                               guest=ui.pseudonym(self.i18n, locale, done.request), reason=neutralise(reason))
+        assert member is not None
         template = (N_("Case {case}: {moderator} blocked {member} from company requests. Reason: {reason}") if blocked
                     else N_("Case {case}: {moderator} let {member} ask for company again. Reason: {reason}"))
-        await self._modlog(config, self.i18n.t(
-            config.locale, template, case=case, moderator=interaction.user.mention, member=member.mention,
-            reason=neutralise(reason),
-        ))
-        await self.kit.reply(interaction, self.i18n.t(locale, template, case=case, moderator=interaction.user.mention,
-                                                       member=member.mention, reason=neutralise(reason)))
+        return self.i18n.t(locale, template, case=done.case, moderator=moderator.mention, member=member.mention,
+                           reason=neutralise(reason))
 
     async def _modlog(self, config: GuildConfig, text: str, *, required: bool = False) -> None:
         """Write to the moderation log; when ``required``, failing to is an error for the moderator."""

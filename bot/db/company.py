@@ -1,8 +1,8 @@
-"""Company requests, their feedback, reveals, blocks and cases.
+"""Company requests, their feedback, reveals, blocks, and what the member writes while waiting.
 
-Sensitive values are sealed here and nowhere else: the topic, feedback text, reasons, and the
-link from a request to its member. The member's user id is stored only encrypted
-(``requester_enc``) plus a keyed tag (``requester_tag``) that lookups compare against."""
+Sensitive values are sealed here and nowhere else: the topic, kept messages, feedback text,
+reasons, and the link from a request to its member. The member's user id is stored only
+encrypted (``requester_enc``) plus a keyed tag (``requester_tag``) that lookups compare against."""
 
 from __future__ import annotations
 
@@ -146,10 +146,10 @@ class CompanyRepo:
         return created
 
     async def withdraw(self, request_id: int, now: datetime) -> bool:
-        return await self._change(
+        return await self._ending(request_id, await self._change(
             "status = 'withdrawn', ended_at = ?, ended_by = 'system' WHERE id = ? AND status = 'open'",
             (to_db(now), request_id),
-        )
+        ))
 
     async def attach_card(self, request_id: int, channel_id: int, message_id: int) -> bool:
         return await self._change(
@@ -178,11 +178,11 @@ class CompanyRepo:
         With ``claimed_by``, only when that volunteer holds it."""
         condition = "" if claimed_by is None else " AND claimed_by = ?"
         params: tuple[Any, ...] = (to_db(now), by, request_id) + (() if claimed_by is None else (claimed_by,))
-        return await self._change(
+        return await self._ending(request_id, await self._change(
             "status = CASE status WHEN 'open' THEN 'cancelled' ELSE 'ended' END, ended_at = ?, ended_by = ? "
             f"WHERE id = ? AND status IN {_LIVE}{condition}",
             params,
-        )
+        ))
 
     async def end_claimed_by(self, guild_id: int, volunteer_id: int, now: datetime) -> list[int]:
         """End every conversation the volunteer holds in the guild (ended by the system)."""
@@ -196,12 +196,12 @@ class CompanyRepo:
                 await self.close(request_id, "system", now)
         return ids
 
-    async def cancel_open_of(self, guild_id: int, user_id: int, by: str, now: datetime) -> list[int]:
-        """Cancel the member's open (not claimed) request in the guild."""
+    async def cancel_open_of(self, guild_id: int, tag: str, by: str, now: datetime) -> list[int]:
+        """Cancel the open (not claimed) request in the guild of the member with ``tag``."""
         async with self.db.transaction():
             rows = await self.db.fetchall(
                 "SELECT id FROM company_requests WHERE guild_id = ? AND requester_tag = ? AND status = 'open'",
-                (guild_id, self.sealer.tag(user_id)),
+                (guild_id, tag),
             )
             ids = [int(r[0]) for r in rows]
             for request_id in ids:
@@ -223,6 +223,12 @@ class CompanyRepo:
             "concern_raised_at = ? WHERE id = ? AND claimed_by = ? AND status IN ('claimed', 'ended')",
             (to_db(now), request_id, volunteer_id),
         )
+
+    async def _ending(self, request_id: int, ended: bool) -> bool:
+        """A request that ended keeps no messages for a thread: they go with its relay state."""
+        if ended:
+            await self.db.execute("DELETE FROM company_pending_messages WHERE request_id = ?", (request_id,))
+        return ended
 
     async def _change(self, assignment_and_where: str, params: tuple[Any, ...]) -> bool:
         return bool(await self.db.execute(f"UPDATE company_requests SET {assignment_and_where}", params))
@@ -246,23 +252,73 @@ class CompanyRepo:
             (guild_id, request_id, moderator_id, self.sealer.seal(reason), to_db(now)),
         )
 
-    async def is_blocked(self, guild_id: int, user_id: int) -> bool:
+    def member_tag(self, user_id: int) -> str:
+        """The keyed tag blocks and look-ups compare against: never the id itself."""
+        return self.sealer.tag(user_id)
+
+    async def requester_tag(self, request_id: int) -> str | None:
+        """The tag of the member behind a request: a block by request number needs no id."""
+        row = await self.db.fetchone("SELECT requester_tag FROM company_requests WHERE id = ?", (request_id,))
+        return None if row is None else str(row[0])
+
+    async def is_blocked(self, guild_id: int, tag: str) -> bool:
         row = await self.db.fetchone(
-            "SELECT 1 FROM company_blocks WHERE guild_id = ? AND member_tag = ?", (guild_id, self.sealer.tag(user_id))
+            "SELECT 1 FROM company_blocks WHERE guild_id = ? AND member_tag = ?", (guild_id, tag)
         )
         return row is not None
 
-    async def add_block(self, guild_id: int, user_id: int, case_id: int, now: datetime) -> None:
+    async def add_block(self, guild_id: int, tag: str, case_id: int, now: datetime) -> None:
         await self.db.insert(
             "INSERT INTO company_blocks (guild_id, member_tag, case_id, created_at) VALUES (?, ?, ?, ?)",
-            (guild_id, self.sealer.tag(user_id), case_id, to_db(now)),
+            (guild_id, tag, case_id, to_db(now)),
         )
 
-    async def remove_block(self, guild_id: int, user_id: int) -> bool:
+    async def remove_block(self, guild_id: int, tag: str) -> bool:
         return bool(
-            await self.db.execute(
-                "DELETE FROM company_blocks WHERE guild_id = ? AND member_tag = ?", (guild_id, self.sealer.tag(user_id))
+            await self.db.execute("DELETE FROM company_blocks WHERE guild_id = ? AND member_tag = ?", (guild_id, tag))
+        )
+
+    # --- what the member writes before the conversation opens ------------------------------
+
+    async def hold(self, request_id: int, text: str, now: datetime, cap: int) -> int:
+        """Keep a message for the thread (sealed); returns how many are now kept, or 0 when the
+        request already holds ``cap``."""
+        async with self.db.transaction():
+            row = await self.db.fetchone(
+                "SELECT COUNT(*) FROM company_pending_messages WHERE request_id = ?", (request_id,)
             )
+            assert row is not None
+            if int(row[0]) >= cap:
+                return 0
+            await self.db.insert(
+                "INSERT INTO company_pending_messages (request_id, text_enc, created_at) VALUES (?, ?, ?)",
+                (request_id, self.sealer.seal(text), to_db(now)),
+            )
+        return int(row[0]) + 1
+
+    async def held(self, request_id: int) -> list[tuple[int, str]]:
+        """Kept messages, oldest first, as (id, text)."""
+        rows = await self.db.fetchall(
+            "SELECT id, text_enc FROM company_pending_messages WHERE request_id = ? ORDER BY id", (request_id,)
+        )
+        return [(int(r["id"]), self.sealer.open(r["text_enc"]) or "") for r in rows]
+
+    async def drop_held(self, message_id: int) -> None:
+        await self.db.execute("DELETE FROM company_pending_messages WHERE id = ?", (message_id,))
+
+    async def with_held(self) -> list[int]:
+        """Claimed requests with a thread and messages still kept (a restart during delivery)."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT r.id FROM company_requests r JOIN company_pending_messages p ON p.request_id = r.id "
+            "WHERE r.status = 'claimed' AND r.thread_id IS NOT NULL ORDER BY r.id"
+        )
+        return [int(r[0]) for r in rows]
+
+    async def by_pseudonym(self, guild_id: int, pseudonym: int) -> Decoded | None:
+        """The guild's request under that pseudonym: a live one first, else the newest."""
+        return await self._one(
+            f"guild_id = ? AND pseudonym = ? ORDER BY status IN {_LIVE} DESC, created_at DESC, id DESC LIMIT 1",
+            (guild_id, pseudonym),
         )
 
     # --- the member's own data (privacy export and erasure) --------------------------------

@@ -21,8 +21,7 @@ from bot.services.volunteer import NOT_A_VOLUNTEER, Audience, VolunteerService
 
 TOPIC_MAX = 500
 FEEDBACK_MAX = 1000
-REASON_MIN = 10
-REASON_MAX = 500
+HELD_MAX = 50  # messages kept while the member waits
 JOB_GRACE = timedelta(hours=6)  # after downtime a late ping or notice still helps a waiting member
 
 NO_SUCH = N_("There is no such request.")
@@ -111,15 +110,6 @@ def _text(value: str | None, limit: int, msgid: str) -> str | None:
     return value or None
 
 
-def _reason(value: str) -> str:
-    value = value.strip()
-    if len(value) < REASON_MIN:
-        raise KohtaamoError("Write a reason of at least {min} characters.", min=REASON_MIN)
-    if len(value) > REASON_MAX:
-        raise KohtaamoError("A reason can be at most {max} characters.", max=REASON_MAX)
-    return value
-
-
 def _language(value: str) -> None:
     if value not in LOCALES:
         raise KohtaamoError("Unknown language {value}: choose fi, sv or en.", value=value)
@@ -181,7 +171,7 @@ class CompanyService:
         now = self.clock.now()
         limits = await self.limits(guild_id)
         async with self.repo.transaction():  # two clicks at once: the second sees the first's row
-            if await self.repo.is_blocked(guild_id, user_id):
+            if await self.repo.is_blocked(guild_id, self.repo.member_tag(user_id)):
                 raise KohtaamoError(
                     "You can't ask for company on this server at the moment. "
                     "The moderators can tell you more if you contact them."
@@ -341,6 +331,31 @@ class CompanyService:
         if not await self.repo.add_feedback(request_id, rating, text, self.clock.now()):
             raise KohtaamoError("You have already given feedback on this conversation. Thank you!")
 
+    # --- what the member writes before the conversation opens ---------------------------
+
+    async def hold(self, request_id: int, text: str) -> int:
+        """Keep a message for the thread; how many are kept now (1 for the first), or 0 when
+        ``HELD_MAX`` are kept already and this one was not."""
+        return await self.repo.hold(request_id, text, self.clock.now(), HELD_MAX)
+
+    async def held(self, request_id: int) -> list[tuple[int, str]]:
+        """The kept messages, oldest first, as (id, text); ``delivered`` drops each once posted."""
+        return await self.repo.held(request_id)
+
+    async def delivered(self, held_id: int) -> None:
+        await self.repo.drop_held(held_id)
+
+    async def with_held(self) -> list[Request]:
+        """Open conversations whose kept messages are not delivered yet (after a restart)."""
+        return [await self._get(i) for i in await self.repo.with_held()]
+
+    async def cancel_waiting_of(self, guild_id: int, member_tag: str, now: datetime) -> list[Request]:
+        """For a block: the member's open request in the guild is cancelled (by a moderator)."""
+        ids = await self.repo.cancel_open_of(guild_id, member_tag, EndedBy.MODERATOR.value, now)
+        for request_id in ids:
+            await self._disarm(request_id)
+        return [await self._get(i) for i in ids]
+
     # --- timers ----------------------------------------------------------------------------
 
     async def due_escalation(self, job: DueJob) -> Request | None:
@@ -353,44 +368,6 @@ class CompanyService:
         """For the ``KIND_GIVE_UP`` handler: the request if still open, so the member can be told."""
         request = await self.get(job.ref_id)
         return request if request is not None and request.status is Status.OPEN else None
-
-    # --- moderators ------------------------------------------------------------------------
-
-    async def reveal(self, request_id: int, moderator_id: int, reason: str, *, guild_id: int | None = None) -> int:
-        """Who asked: recorded (moderator, reason, time) before it is returned. With ``guild_id``,
-        a request of another guild is treated as unknown."""
-        reason = _reason(reason)
-        row = await self._row(request_id)
-        if guild_id is not None and row["guild_id"] != guild_id:
-            raise KohtaamoError(NO_SUCH)
-        async with self.repo.transaction():
-            await self.repo.record_reveal(row["guild_id"], request_id, moderator_id, reason, self.clock.now())
-            return await self.requester_of(request_id)
-
-    async def block(self, guild_id: int, user_id: int, moderator_id: int, reason: str) -> int:
-        """Stop a member asking in this guild; their open request is cancelled. Returns the case number."""
-        reason = _reason(reason)
-        now = self.clock.now()
-        async with self.repo.transaction():
-            if await self.repo.is_blocked(guild_id, user_id):
-                raise KohtaamoError("This member is already blocked from asking for company.")
-            case_id, number = await self.repo.cases.add(
-                guild_id, "company_block", moderator_id, reason, now, target_user_id=user_id
-            )
-            await self.repo.add_block(guild_id, user_id, case_id, now)
-            for request_id in await self.repo.cancel_open_of(guild_id, user_id, EndedBy.MODERATOR.value, now):
-                await self._disarm(request_id)
-        return number
-
-    async def unblock(self, guild_id: int, user_id: int, moderator_id: int, reason: str) -> int:
-        reason = _reason(reason)
-        async with self.repo.transaction():
-            if not await self.repo.remove_block(guild_id, user_id):
-                raise KohtaamoError("This member is not blocked from asking for company.")
-            _, number = await self.repo.cases.add(
-                guild_id, "company_unblock", moderator_id, reason, self.clock.now(), target_user_id=user_id
-            )
-        return number
 
     # --- the member's own data -------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 import discord
 
 from bot.i18n import LANGUAGE_NAMES, N_, I18n
-from bot.services.company import TOPIC_MAX, Kind, Request, Status
+from bot.services.company import TOPIC_MAX, CompanyService, Kind, Request, Status
 from bot.services.volunteer import Audience
 from bot.ui.kit import kit_of
 from bot.ui.relay import neutralise
@@ -189,3 +189,12 @@ async def send_dm(
         return await user.send(content, **options)
     except discord.HTTPException:
         return None
+
+
+async def dm_requester(
+    client: discord.Client, company: CompanyService, request: Request, content: str,
+    view: discord.ui.View | None = None, nonce: str | None = None,
+) -> bool:
+    """A DM to the member behind ``request``; False when they cannot be reached."""
+    member_id = await company.requester_of(request.id)
+    return await send_dm(client, member_id, content, view, nonce) is not None

@@ -4,71 +4,15 @@ import asyncio
 import dataclasses
 import json
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
-from cryptography.fernet import Fernet
 
-from bot.db.company import CompanyRepo
-from bot.db.crypto import Sealer
 from bot.db.jobs import JobRepo
-from bot.db.volunteer import VolunteerRepo
 from bot.errors import KohtaamoError
-from bot.scheduling import Scheduler
-from bot.services.company import TOPIC_MAX, CompanyLimits, CompanyService, EndedBy, Kind, Request, Status
-from bot.services.volunteer import Audience, VolunteerService
+from bot.services.company import TOPIC_MAX, CompanyLimits, EndedBy, Kind, Request, Status
+from tests.unit.company_env import GUILD, MEMBER, MOD, OTHER_GUILD, A, ask, env, job_status, refused
 
-GUILD, OTHER_GUILD = 100, 200
-MEMBER = 731_245_998_114_220_033  # a realistic snowflake, so a scan of the file means something
-MOD = 9
-A = Audience
-
-
-@pytest.fixture
-async def env(db, clock):
-    scheduler = Scheduler(JobRepo(db), clock, timers=False)
-    volunteers = VolunteerService(VolunteerRepo(db), scheduler, clock)
-    company = CompanyService(CompanyRepo(db, Sealer(Fernet.generate_key())), volunteers, scheduler, clock)
-    fired: list[tuple[str, int | None]] = []
-
-    async def escalate(job):
-        request = await company.due_escalation(job)
-        fired.append(("escalate", None if request is None else request.id))
-
-    async def give_up(job):
-        request = await company.due_give_up(job)
-        fired.append(("give_up", None if request is None else request.id))
-
-    scheduler.register(company.KIND_ESCALATE, escalate)
-    scheduler.register(company.KIND_GIVE_UP, give_up)
-    scheduler.register(volunteers.KIND_OFF_DUTY, volunteers.expire_duty)
-    await scheduler.start()
-    for uid, audiences, cleared, languages in (
-        (1, {A.CAREGIVER, A.YOUTH_ADULT}, False, {"fi"}),
-        (2, {A.YOUTH_MINOR, A.YOUTH_ADULT}, True, {"fi", "sv"}),
-        (3, {A.CAREGIVER}, False, {"sv"}),
-    ):
-        await volunteers.add(GUILD, uid, display_name=f"V{uid}", languages=languages, audiences=audiences,
-                             minors_cleared=cleared)
-    return SimpleNamespace(db=db, clock=clock, scheduler=scheduler, volunteers=volunteers, company=company,
-                           fired=fired)
-
-
-async def ask(env, user_id=MEMBER, *, guild=GUILD, audience=A.CAREGIVER, language="fi", topic=None):
-    return await env.company.open(guild, user_id, audience=audience, language=language, kind=Kind.CHAT_NOW,
-                                  topic=topic, locale="fi")
-
-
-async def refused(coro) -> KohtaamoError:
-    with pytest.raises(KohtaamoError) as raised:
-        await coro
-    return raised.value
-
-
-async def job_status(env, kind, ref_id):
-    row = await env.db.fetchone("SELECT status FROM jobs WHERE kind = ? AND ref_id = ? ORDER BY id DESC",
-                                (kind, ref_id))
-    return None if row is None else row["status"]
+__all__ = ["env"]  # the fixture, shared with test_company_moderation.py
 
 
 # --- asking and its limits ------------------------------------------------------------------
@@ -411,55 +355,6 @@ async def test_only_the_claiming_volunteer_raises_a_concern(env):
     assert (await env.company.raise_concern(request.id, 1)).concern_raised  # after the end too
 
 
-async def test_reveal_needs_a_reason_and_is_recorded(env):
-    request = await ask(env)
-    for reason in ("", "   lyhyt   ", "x" * 501):
-        await refused(env.company.reveal(request.id, MOD, reason))
-    assert (await refused(env.company.reveal(request.id, MOD, "short"))).params == {"min": 10}
-    assert (await refused(env.company.reveal(request.id, MOD, "Vakava huoli turvallisuudesta",
-                                             guild_id=OTHER_GUILD))).msgid == "There is no such request."
-    assert (await env.db.fetchone("SELECT COUNT(*) FROM company_reveals"))[0] == 0
-    assert await env.company.reveal(request.id, MOD, "  Vakava huoli turvallisuudesta  ", guild_id=GUILD) == MEMBER
-    row = await env.db.fetchone("SELECT * FROM company_reveals")
-    assert (row["guild_id"], row["request_id"], row["moderator_id"]) == (GUILD, request.id, MOD)
-    assert row["created_at"] and env.company.repo.sealer.open(row["reason_enc"]) == "Vakava huoli turvallisuudesta"
-    assert (await refused(env.company.reveal(999, MOD, "Vakava huoli turvallisuudesta"))).msgid == \
-        "There is no such request."
-
-
-async def test_block_and_unblock_are_numbered_cases(env):
-    request = await ask(env)
-    number = await env.company.block(GUILD, MEMBER, MOD, "Toistuvaa asiatonta käytöstä")
-    assert number == 1 and await env.company.repo.is_blocked(GUILD, MEMBER)
-    assert not await env.company.repo.is_blocked(OTHER_GUILD, MEMBER)
-    cancelled = await env.company.get(request.id)
-    assert cancelled.status is Status.CANCELLED and cancelled.ended_by is EndedBy.MODERATOR
-    assert await job_status(env, env.company.KIND_GIVE_UP, request.id) == "cancelled"
-    error = await refused(ask(env))
-    assert error.msgid.startswith("You can't ask for company") and error.params == {}
-    assert (await refused(env.company.block(GUILD, MEMBER, MOD, "Toistuvaa asiatonta käytöstä"))).msgid == \
-        "This member is already blocked from asking for company."
-    await refused(env.company.block(GUILD, 5, MOD, "liian"))  # the reason is too short
-    assert await env.company.unblock(GUILD, MEMBER, MOD, "Keskusteltu, jatketaan") == 2
-    assert (await refused(env.company.unblock(GUILD, MEMBER, MOD, "Keskusteltu, jatketaan"))).msgid == \
-        "This member is not blocked from asking for company."
-    assert await env.company.block(OTHER_GUILD, 5, MOD, "Eri palvelimen tapaus") == 1  # numbering per guild
-    assert (await ask(env)).status is Status.OPEN
-    rows = await env.db.fetchall("SELECT guild_id, number, kind, target_user_id, moderator_id FROM cases ORDER BY id")
-    assert [tuple(r) for r in rows] == [
-        (GUILD, 1, "company_block", MEMBER, MOD),
-        (GUILD, 2, "company_unblock", MEMBER, MOD),
-        (OTHER_GUILD, 1, "company_block", 5, MOD),
-    ]
-
-
-async def test_a_block_leaves_a_live_conversation_to_the_people_in_it(env):
-    request = await ask(env)
-    await env.company.claim(request.id, 1)
-    await env.company.block(GUILD, MEMBER, MOD, "Toistuvaa asiatonta käytöstä")
-    assert (await env.company.get(request.id)).status is Status.CLAIMED
-
-
 # --- privacy --------------------------------------------------------------------------------
 
 
@@ -474,7 +369,7 @@ async def test_the_database_holds_neither_the_asker_nor_the_topic_in_clear(env, 
     await env.company.raise_concern(request.id, 1)
     await env.company.end(request.id, "volunteer", 1)
     await env.company.feedback(request.id, MEMBER, 5, feedback)
-    await env.company.reveal(request.id, MOD, reason)
+    await env.moderation.reveal(request.id, MOD, reason)
     second = await ask(env, topic=topic)
     await env.company.withdraw(second.id)
     await ask(env, topic=topic)
