@@ -35,6 +35,7 @@ from aiohttp import web
 from . import permissions as P
 from . import (
     routes_app,
+    routes_automod,
     routes_channels,
     routes_events,
     routes_guilds,
@@ -83,6 +84,7 @@ class DiscordDouble(DriverMixin):
         self.enabled_privileged_intents = 0
         self.nonces: dict[tuple[int, str], tuple[int, float]] = {}
         self.pins: dict[int, dict[int, str]] = {}
+        self.automod = routes_automod.AutoModRules(self)  # rules per guild, enforced in user_message
         self.internal_errors: list[str] = []
         self.clock: Callable[[], datetime] | None = None
         self._runner: web.AppRunner | None = None
@@ -91,7 +93,7 @@ class DiscordDouble(DriverMixin):
     async def start(self) -> None:
         router = Router()
         for module in (routes_app, routes_interactions, routes_messages, routes_channels, routes_guilds,
-                       routes_events):
+                       routes_events, routes_automod):
             module.register(router)
         self._runner = web.AppRunner(build_app(self, router), access_log=None)
         await self._runner.setup()
@@ -322,6 +324,13 @@ class DiscordDouble(DriverMixin):
         self.gateway.dispatch("GUILD_ROLE_CREATE", {"guild_id": str(guild_id), "role": copy.deepcopy(role)})
         self.emit_role_moves(guild_id, before)
         return int(role["id"])
+
+    def set_role_permissions(self, guild_id: int, role_id: int, permissions: int) -> None:
+        """An admin changes a role's permissions in the client (GUILD_ROLE_UPDATE); the bot's own
+        managed role is ``world.guild(guild_id).bot_role_id``."""
+        role = self.world.role(guild_id, role_id)
+        role["permissions"] = str(permissions)
+        self.gateway.dispatch("GUILD_ROLE_UPDATE", {"guild_id": str(guild_id), "role": copy.deepcopy(role)})
 
     def emit_role_moves(self, guild_id: int, before: dict[int, int]) -> None:
         """GUILD_ROLE_UPDATE for every role whose position changed since ``before``."""

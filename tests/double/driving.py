@@ -223,7 +223,9 @@ class DriverMixin:
         *,
         reply_to: int | None = None,
     ) -> dict[str, Any]:
-        """A member posts in a guild channel or thread (MESSAGE_CREATE). Returns the stored message."""
+        """A member posts in a guild channel or thread (MESSAGE_CREATE). Returns the stored message.
+
+        The guild's AutoMod rules apply first: a blocked message raises ``routes_automod.Blocked``."""
         d = self._me()
         ch = d.world.channel(channel_id)
         if ch["type"] not in MESSAGEABLE_TYPES:
@@ -242,6 +244,7 @@ class DriverMixin:
                 raise PermissionError(f"thread {channel_id} is locked")
             meta["archived"] = False
             d.emit_channel("THREAD_UPDATE", ch)
+        await d.automod.enforce(channel_id, user_id, content)
         return await self._post_as_user(channel_id, user_id, content, attachments, reply_to)
 
     async def user_dm(
