@@ -64,8 +64,3 @@ class Lanes:
         self._tails[key] = task
         task.add_done_callback(lambda done: self._tails.pop(key) if self._tails.get(key) is done else None)
         return task
-
-    async def idle(self) -> None:
-        """Wait until every lane has run dry (shutdown, tests)."""
-        while self._tails:
-            await asyncio.wait(list(self._tails.values()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from typing import Any
 
@@ -93,3 +94,42 @@ async def dm_with(double: DiscordDouble, user_id: int, action: str, within: floa
 def thread_of(double: DiscordDouble, world: World) -> int:
     created = double.calls_to("POST", rf"/channels/{world.channels['volunteer_queue']}/threads$")
     return int(created[-1].response["id"])
+
+
+def visible_to_volunteers(double: DiscordDouble, world: World, member: int) -> list[Any]:
+    """Every write the bot made, except to the member's own DM and answers to the member's own
+    (ephemeral) interactions."""
+    dm = double.dm_channel_id(member)
+    own_tokens = {h.token for h in double.interactions.values() if invoker(h) == member}
+    calls = []
+    for call in double.calls:
+        if call.method == "GET":
+            continue
+        if dm is not None and f"/channels/{dm}/" in call.path + "/":
+            continue
+        if call.path == "/users/@me/channels":  # opening the member's DM: seen by nobody
+            continue
+        if any(token in call.path for token in own_tokens):
+            continue
+        calls.append(call)
+    return calls
+
+
+def invoker(h: InteractionHandle) -> int:
+    who = h.payload.get("member", {}).get("user") or h.payload.get("user") or {}
+    return int(who.get("id", 0))
+
+
+def identity_of(double: DiscordDouble, world: World, member: int) -> set[str]:
+    """What would name the member: their id, user name, display name and server nickname."""
+    user = double.world.users[member]
+    return {str(member), user["username"], user["global_name"], double.member(world.guild, member)["nick"]}
+
+
+def assert_no_trace(calls: list[Any], needles: set[str]) -> None:
+    """None of ``needles`` in any path, JSON body or file the bot sent in ``calls``."""
+    for call in calls:
+        blob = call.path + json.dumps(call.json, ensure_ascii=False) + "".join(
+            name + data.decode("utf-8", "replace") for name, data, _ in call.files)
+        for needle in needles:
+            assert needle.lower() not in blob.lower(), f"{needle!r} leaked in {call.method} {call.path}"

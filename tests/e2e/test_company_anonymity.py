@@ -7,34 +7,23 @@ import json
 import re
 from datetime import timedelta
 
-from tests.e2e.company_helpers import add_volunteer, answer, ask, click, dm_with, on_duty, take, thread_of
+from tests.e2e.company_helpers import (
+    add_volunteer,
+    answer,
+    ask,
+    assert_no_trace,
+    click,
+    dm_with,
+    identity_of,
+    invoker,
+    on_duty,
+    take,
+    thread_of,
+    visible_to_volunteers,
+)
 from tests.e2e.conftest import configure
 
 HOSTILE = "@everyone @here <@{vol}> <@!{vol}> <@&{role}> [klikkaa tästä](https://evil.example/x) ||piilo|| `koodi`"
-
-
-def visible_to_volunteers(double, world, member: int) -> list:
-    """Every write the bot made, except to the member's own DM and answers to the member's own
-    (ephemeral) interactions."""
-    dm = double.dm_channel_id(member)
-    own_tokens = {h.token for h in double.interactions.values() if _invoker(h) == member}
-    calls = []
-    for call in double.calls:
-        if call.method == "GET":
-            continue
-        if dm is not None and f"/channels/{dm}/" in call.path + "/":
-            continue
-        if call.path == "/users/@me/channels":  # opening the member's DM: seen by nobody
-            continue
-        if any(token in call.path for token in own_tokens):
-            continue
-        calls.append(call)
-    return calls
-
-
-def _invoker(h) -> int:
-    who = h.payload.get("member", {}).get("user") or h.payload.get("user") or {}
-    return int(who.get("id", 0))
 
 
 async def test_no_trace_of_the_member_in_anything_volunteers_can_see(double, world, bot, clock):
@@ -64,13 +53,7 @@ async def test_no_trace_of_the_member_in_anything_volunteers_can_see(double, wor
     assert len(calls) > 15  # the scan has something to scan
     everything = json.dumps([c.json for c in double.calls if c.json is not None])
     assert str(member) in everything  # …and the needle is findable: the member's own DM traffic has it
-    user = double.world.users[member]
-    needles = {str(member), user["username"], user["global_name"], double.member(world.guild, member)["nick"], "Aino"}
-    for call in calls:
-        blob = call.path + json.dumps(call.json, ensure_ascii=False) + "".join(
-            name + data.decode("utf-8", "replace") for name, data, _ in call.files)
-        for needle in needles:
-            assert needle.lower() not in blob.lower(), f"{needle!r} leaked in {call.method} {call.path}"
+    assert_no_trace(calls, identity_of(double, world, member) | {"Aino"})
 
     relayed = [c for c in calls if c.path == f"/channels/{thread}/messages" and c.json]
     assert len(relayed) >= 4  # intro, the long DM in parts, the attachment note, the end notice
@@ -93,7 +76,7 @@ async def test_no_trace_of_the_member_in_anything_volunteers_can_see(double, wor
 def _token_owner(double, path: str) -> int:
     for h in double.interactions.values():
         if h.token in path:
-            return _invoker(h)
+            return invoker(h)
     return 0
 
 
