@@ -38,11 +38,13 @@ RULE_NAME = "Kohtaamo: minors' rooms ({n}/{total})"  # stable in every language:
 _APPS = r"(?:sn[aä]p|insta|(?:wh?|v)ats?app?|telegram|tik ?tok|discord|kik|signal|facebook|messenger|skype)\w*"
 _SHORT_APPS = r"(?:ig|wa|tg|dc|fb)(?:\b|:)"
 APPS = f"(?:{_APPS}|{_SHORT_APPS})"
+# The same apps by name only, not inflected ("mun snap on …", but not "mun instassa on …").
+NAMES = r"(?:sn[aä]pp?(?:i|chat)?|insta(?:gram)?|(?:wh?|v)ats?app?|telegram|tik ?tok|discord|kik|signal|facebook|messenger|skype|ig|wa|tg|dc|fb)\b"
 
 CONTACT_PATTERNS = (
-    # Finnish numbers: 040 123 4567, 0401234567, 040-123 4567, 09 123 4567 (nine digits or more,
+    # Finnish numbers: 040 123 4567, 0401234567, 040-123 4567, (09) 123 4567 (nine digits or more,
     # so dates such as 01-12-2026 stay out; dots are never separators, so 12.12.2026 klo 18.00 too).
-    r"\b0[1-9](?:[\s–-]?\d){7,10}",
+    r"\b0(?:(?:[\s–-]|\)\s?)?\d){8,11}",
     # International: +358 40 123 4567, +358 (0)40 123 4567, +46 70 123 45 67, 00358401234567.
     r"(?:\+|\b00)\s?[1-9](?:[\s()–-]{0,2}\d){6,13}",
     # A long run of digits with no separators at all: 358401234567, 401234567.
@@ -58,18 +60,21 @@ CONTACT_PATTERNS = (
 )
 
 INVITATION_PATTERNS = (
-    # English: add me on snap, dm me on insta, follow me on tiktok, hit me up on discord.
-    rf"(?i)\b(?:add|follow|dm|pm|message|msg|text|hmu|call|find|contact|reach|hit)(?:\s+me)?(?:\s+up)?\s+(?:on|in|at|via)\s+{APPS}",
+    # English: add me on snap, dm me on insta, follow us on tiktok, hmu on discord, add my snap.
+    rf"(?i)\b(?:(?:add|follow|dm|pm|message|msg|text|call|find|contact|reach|hit)\s+(?:me|us)(?:\s+up)?|hmu)\s+(?:on|in|at|via)\s+{APPS}",
+    rf"(?i)\b(?:add|follow)\s+my\s+{NAMES}",
     # Finnish: lisää mut snäpissä, addaa mut instaan, seuraa mua tiktokissa.
     rf"(?i)\b(?:lisää|lisäätkö|lisäisitkö|adda\w*|seuraa|seuratkaa|seuraatko)\s+(?:mut|mua|minut|minua)\s+(?:\w+\s+)?{APPS}",
-    # Finnish: laita viestiä instaan, pistä mulle snäppiä, laitetaan dc:ssä juttua.
-    rf"(?i)\b(?:laita\w*|pistä\w*|heitä\w*|tekstaa\w*|kirjo[it]ta\w*|viesti\w*|soita\w*|jutellaan|puhutaan)\s+(?:\w+\s+){{0,2}}{APPS}",
+    # Finnish: laita viestiä instaan, pistä mulle snäppiä, soita whatsappilla.
+    rf"(?i)\b(?:laita\w*|pistä\w*|tekstaa\w*|kirjo[it]ta\w*|viestitellään|viestittele|soita|soitellaan)\s+(?:\w+\s+){{0,2}}{APPS}",
+    # Finnish: jutellaan snäpissä, jatketaan instassa (not "puhutaan discordin säännöistä").
+    rf"(?i)\b(?:jutellaan|juttele|puhutaan|jatketaan|nähdään)\s+(?:\w+\s+)?{_APPS}(?:ss[aä]|ll[aä])\b",
     # Swedish: adda mig på snap, lägg till mig på insta, följ mig på tiktok, skriv till mig på whatsapp.
     rf"(?i)\b(?:adda|lägg\s+till|följ|skriv(?:\s+till)?|messa|sms:?a|ring|hör\s+av\s+dig)(?:\s+mig)?\s+(?:på|i|via)\s+{APPS}",
     # Someone's own account: mun snap on …, my insta is …, min snap är …, mitt insta: …
-    rf"(?i)\b(?:mun|minun|my|min|mitt)\s+{APPS}\s*(?:[:=]|\s(?:on|is|är)\s+\S)",
+    rf"(?i)\b(?:mun|minun|my|min|mitt)\s+{NAMES}\s*(?:[:=]|\s(?:on|is|är)\s+\S)",
     # A label and a handle: snap: eetu123, ig - @eetu, dc = eetu#1234.
-    rf"(?i)\b{APPS}\s*[:=–-]\s*@?[\w.#]{{2,}}",
+    rf"(?i)\b{NAMES}\s*(?:[:=]|\s[–-]\s)\s*@?[\w.#]{{2,}}",
 )
 
 # Texts that would look like a handle or a number but are not a way to contact someone.
