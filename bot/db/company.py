@@ -299,7 +299,8 @@ class CompanyRepo:
     async def held(self, request_id: int) -> list[tuple[int, str]]:
         """Kept messages, oldest first, as (id, text)."""
         rows = await self.db.fetchall(
-            "SELECT id, text_enc FROM company_pending_messages WHERE request_id = ? ORDER BY id", (request_id,)
+            "SELECT id, text_enc FROM company_pending_messages WHERE request_id = ? ORDER BY id", (request_id,),
+            cached=True,  # read before every relayed message: nearly always empty
         )
         return [(int(r["id"]), self.sealer.open(r["text_enc"]) or "") for r in rows]
 
