@@ -372,7 +372,8 @@ class CompanyService:
     # --- the member's own data -------------------------------------------------------------
 
     async def export_member(self, user_id: int) -> list[dict[str, object]]:
-        """The member's requests and feedback as plain JSON-able values (no volunteer ids)."""
+        """The member's requests, feedback and messages kept for a thread, as plain JSON-able values
+        (no volunteer ids)."""
         out: list[dict[str, object]] = []
         for row, rating, text in await self.repo.for_member(user_id):
             r = _request(row)
@@ -384,6 +385,7 @@ class CompanyService:
                 "ended_at": r.ended_at.isoformat() if r.ended_at else None,
                 "ended_by": r.ended_by.value if r.ended_by else None,
                 "feedback": None if rating is None else {"rating": rating, "text": text},
+                "kept_messages": [kept for _, kept in await self.repo.held(r.id)],
             })
         return out
 

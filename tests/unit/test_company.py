@@ -397,6 +397,7 @@ async def test_export_and_erase_the_member_data(env):
     await env.company.feedback(first.id, MEMBER, 5, "Hyvä")
     second = await ask(env, guild=OTHER_GUILD)
     other = await ask(env, 42, topic="Toisen jäsenen")
+    await env.company.hold(second.id, "odotan vielä")
 
     exported = await env.company.export_member(MEMBER)
     assert [e["request"] for e in exported] == [first.id, second.id]
@@ -404,12 +405,14 @@ async def test_export_and_erase_the_member_data(env):
     assert exported[0]["feedback"] == {"rating": 5, "text": "Hyvä"} and exported[1]["feedback"] is None
     assert exported[0]["ended_by"] == "member" and exported[1]["claimed_at"] is None
     assert all("claimed_by" not in e for e in exported)
+    assert exported[0]["kept_messages"] == [] and exported[1]["kept_messages"] == ["odotan vielä"]
     json.dumps(exported)  # plain values only
 
     assert await env.company.erase_member(MEMBER) == 2
     assert await env.company.get(first.id) is None and await env.company.get(second.id) is None
     assert await env.company.export_member(MEMBER) == []
     assert (await env.db.fetchone("SELECT COUNT(*) FROM company_feedback"))[0] == 0
+    assert (await env.db.fetchone("SELECT COUNT(*) FROM company_pending_messages"))[0] == 0
     assert await job_status(env, env.company.KIND_GIVE_UP, second.id) == "cancelled"
     assert (await env.company.get(other.id)).topic == "Toisen jäsenen"
     assert await env.company.erase_member(MEMBER) == 0
