@@ -6,6 +6,7 @@ server's own rules, and changes nothing when the rules are already as they shoul
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Collection
 
@@ -42,34 +43,37 @@ async def sync_minor_rules(
     """Make the bot's AutoMod rules cover exactly ``minor_channel_ids`` (none: remove the rules),
     with ``exempt_role_ids`` (moderators) exempt, blocking with a message in ``locale`` and
     alerting ``alert_channel_id``. Returns None when all is in step, else a warning in ``locale``
-    for the staff (it never raises for a missing permission)."""
+    for the staff (it never raises for a missing permission). Calls for one guild take turns."""
+    protect = bool(minor_channel_ids)
     if not guild.me.guild_permissions.manage_guild:
-        return i18n.t(locale, _NO_PERMISSION)
+        return i18n.t(locale, _NO_PERMISSION) if protect else None
     scope = channel_scope(
         (c.id for c in guild.channels if isinstance(c, _MESSAGE_CHANNELS)), set(minor_channel_ids)
     )
     desired: tuple[Rule, ...] = ()
-    if minor_channel_ids:
+    if protect:
         helplines = [c.detail for loc in LOCALES for c in crisis_contacts(loc).contacts]
         desired = desired_rules(
             minor_room_rules(helplines),
             scope=scope,
             exempt_role_ids=exempt_role_ids,
             custom_message=i18n.t(locale, _BLOCKED),
-            alert_channel_id=alert_channel_id,
+            alert_channel_id=alert_channel_id if alert_channel_id and guild.get_channel(alert_channel_id) else None,
         )
     reason = i18n.t(locale, "Kohtaamo keeps its AutoMod rules for the 13–17 rooms in step with the rooms.")
     try:
-        await _apply(guild, desired, reason)
+        async with _locks.setdefault(guild.id, asyncio.Lock()):
+            await _apply(guild, desired, reason)
     except discord.Forbidden:
-        return i18n.t(locale, _NO_PERMISSION)
+        return i18n.t(locale, _NO_PERMISSION) if protect else None
     except discord.HTTPException as exc:
         log.warning("guild %s: AutoMod rules refused: %s %s", guild.id, exc.status, exc.code)
         return i18n.t(locale, "Discord did not accept the AutoMod rules for the 13–17 rooms. The bot needs "
                               "room for two keyword rules (Discord allows six per server).")
-    return _over_limit_warning(i18n, locale, scope) if desired else None
+    return _over_limit_warning(i18n, locale, scope) if protect else None
 
 
+_locks: dict[int, asyncio.Lock] = {}  # one sync at a time per guild, so two never both create
 _NO_PERMISSION = N_("The bot needs the Manage Server permission to protect the 13–17 rooms with AutoMod. "
                   "Until then, phone numbers, e-mail addresses and other contact details are not blocked there.")
 _BLOCKED = N_("Phone numbers, e-mail addresses and accounts on other apps can't be shared in this room. "

@@ -178,3 +178,46 @@ async def test_a_server_without_room_for_two_keyword_rules_gets_a_warning(double
         )
     warning = await sync(bot, world, [minors_room(d, world)])
     assert warning is not None and "kahdelle avainsanasäännölle" in warning
+
+
+async def test_two_syncs_at_once_create_the_rules_once(double, world, bot) -> None:
+    d = double
+    await configure(bot, world)
+    await let_bot_manage_server(d, bot, world)
+    room = minors_room(d, world)
+    assert await asyncio.gather(sync(bot, world, [room]), sync(bot, world, [room])) == [None, None]
+    assert changes(d) == ["POST", "POST"] and len(d.automod.rules(world.guild)) == 2
+
+
+async def test_over_fifty_other_channels_the_rest_stay_covered_and_the_staff_are_told(double, world, bot) -> None:
+    d = double
+    await configure(bot, world)
+    await let_bot_manage_server(d, bot, world)
+    room = minors_room(d, world)
+    others = [d.add_channel(world.guild, f"kanava-{n}") for n in range(46)]  # 6 channels already: 52 in all
+    await asyncio.sleep(0.05)
+    assert await sync(bot, world, [room]) == ("AutoMod voi jättää ulkopuolelleen enintään 50 kanavaa, joten "
+                                             "yhteystiedot estetään myös 2 muulla kanavalla.")
+    assert all(len(r["exempt_channels"]) == 50 for r in d.automod.rules(world.guild))
+    with pytest.raises(Blocked):
+        await d.user_message(others[-1], world.people["adult"], "0401234567")  # the newest is left covered
+    await d.user_message(others[0], world.people["adult"], "0401234567")
+
+
+async def test_without_minors_rooms_there_is_nothing_to_warn_about(double, world, bot) -> None:
+    await configure(bot, world)
+    assert await sync(bot, world, []) is None  # no Manage Server, but no 13–17 room either
+    assert double.calls_to(None, RULES_PATH) == []
+
+
+async def test_a_deleted_moderation_log_only_drops_the_alert(double, world, bot) -> None:
+    d = double
+    await configure(bot, world)
+    await let_bot_manage_server(d, bot, world)
+    room = minors_room(d, world)
+    d.delete_channel(world.channels["modlog"])
+    await asyncio.sleep(0.05)
+    assert await sync(bot, world, [room]) is None
+    assert all([a["type"] for a in r["actions"]] == [1] for r in d.automod.rules(world.guild))
+    with pytest.raises(Blocked):
+        await d.user_message(room, world.people["youth"], "0401234567")
