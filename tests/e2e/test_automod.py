@@ -56,14 +56,20 @@ async def sync(bot: Kohtaamo, world: World, rooms: Collection[int], locale: str 
     )
 
 
+@pytest.fixture
+async def managed(double: DiscordDouble, world: World, bot: Kohtaamo) -> DiscordDouble:
+    """A configured server whose admin gave the bot Manage Server."""
+    await configure(bot, world)
+    await let_bot_manage_server(double, bot, world)
+    return double
+
+
 def changes(d: DiscordDouble) -> list[str]:
     return [c.method for c in d.calls_to(None, RULES_PATH) if c.method != "GET"]
 
 
-async def test_a_minors_room_blocks_contact_details_and_alerts_the_moderators(double, world, bot) -> None:
-    d = double
-    await configure(bot, world)
-    await let_bot_manage_server(d, bot, world)
+async def test_a_minors_room_blocks_contact_details_and_alerts_the_moderators(managed, world, bot) -> None:
+    d = managed
     room = minors_room(d, world)
     assert await sync(bot, world, [room]) is None
 
@@ -99,10 +105,8 @@ async def test_a_minors_room_blocks_contact_details_and_alerts_the_moderators(do
     assert blocked.value.custom_message == EN_BLOCKED
 
 
-async def test_syncing_again_changes_nothing_and_the_scope_follows_the_rooms(double, world, bot) -> None:
-    d = double
-    await configure(bot, world)
-    await let_bot_manage_server(d, bot, world)
+async def test_syncing_again_changes_nothing_and_the_scope_follows_the_rooms(managed, world, bot) -> None:
+    d = managed
     first = minors_room(d, world)
     assert await sync(bot, world, [first]) is None
     assert await sync(bot, world, [first]) is None
@@ -130,10 +134,8 @@ async def test_syncing_again_changes_nothing_and_the_scope_follows_the_rooms(dou
     await d.user_message(second, world.people["youth"], "0401234567")
 
 
-async def test_the_servers_own_rules_are_never_touched(double, world, bot) -> None:
-    d = double
-    await configure(bot, world)
-    await let_bot_manage_server(d, bot, world)
+async def test_the_servers_own_rules_are_never_touched(managed, world, bot) -> None:
+    d = managed
     own = {"id": str(d.ids.next()), "guild_id": str(world.guild), "name": rule_names()[0],
            "creator_id": str(world.people["admin"]), "event_type": 1, "trigger_type": 1, "enabled": True,
            "trigger_metadata": {"keyword_filter": ["kiroilu"], "regex_patterns": [], "allow_list": []},
@@ -164,10 +166,8 @@ async def test_without_manage_server_the_staff_get_a_warning_and_nothing_breaks(
         "Until then, phone numbers, e-mail addresses and other contact details are not blocked there."))
 
 
-async def test_a_server_without_room_for_two_keyword_rules_gets_a_warning(double, world, bot) -> None:
-    d = double
-    await configure(bot, world)
-    await let_bot_manage_server(d, bot, world)
+async def test_a_server_without_room_for_two_keyword_rules_gets_a_warning(managed, world, bot) -> None:
+    d = managed
     guild = bot.get_guild(world.guild)
     assert guild is not None
     for n in range(5):
@@ -180,19 +180,15 @@ async def test_a_server_without_room_for_two_keyword_rules_gets_a_warning(double
     assert warning is not None and "kahdelle avainsanasäännölle" in warning
 
 
-async def test_two_syncs_at_once_create_the_rules_once(double, world, bot) -> None:
-    d = double
-    await configure(bot, world)
-    await let_bot_manage_server(d, bot, world)
+async def test_two_syncs_at_once_create_the_rules_once(managed, world, bot) -> None:
+    d = managed
     room = minors_room(d, world)
     assert await asyncio.gather(sync(bot, world, [room]), sync(bot, world, [room])) == [None, None]
     assert changes(d) == ["POST", "POST"] and len(d.automod.rules(world.guild)) == 2
 
 
-async def test_over_fifty_other_channels_the_rest_stay_covered_and_the_staff_are_told(double, world, bot) -> None:
-    d = double
-    await configure(bot, world)
-    await let_bot_manage_server(d, bot, world)
+async def test_over_fifty_other_channels_the_rest_stay_covered_and_the_staff_are_told(managed, world, bot) -> None:
+    d = managed
     room = minors_room(d, world)
     others = [d.add_channel(world.guild, f"kanava-{n}") for n in range(46)]  # 6 channels already: 52 in all
     await asyncio.sleep(0.05)
@@ -210,10 +206,8 @@ async def test_without_minors_rooms_there_is_nothing_to_warn_about(double, world
     assert double.calls_to(None, RULES_PATH) == []
 
 
-async def test_a_deleted_moderation_log_only_drops_the_alert(double, world, bot) -> None:
-    d = double
-    await configure(bot, world)
-    await let_bot_manage_server(d, bot, world)
+async def test_a_deleted_moderation_log_only_drops_the_alert(managed, world, bot) -> None:
+    d = managed
     room = minors_room(d, world)
     d.delete_channel(world.channels["modlog"])
     await asyncio.sleep(0.05)
