@@ -13,7 +13,7 @@ import time
 import traceback
 from collections.abc import Awaitable, Callable
 
-from bench import claim_race, relay, setup_show
+from bench import claim_race, relay, relay_burst, setup_show
 from bench.stats import HEADER
 
 Benchmark = Callable[[bool], Awaitable[tuple[list[str], bool]]]
@@ -21,6 +21,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     setup_show.NAME: setup_show.run,
     claim_race.NAME: claim_race.run,
     relay.NAME: relay.run,
+    relay_burst.NAME: relay_burst.run,
 }
 
 

@@ -35,7 +35,7 @@ FULL = Plan(messages=1000, conversations=10, warmup=5, blocks=4)
 SMOKE = Plan(messages=50, conversations=5, warmup=2, blocks=2)
 
 
-async def _open_conversations(st: Stage, guests: list[int], volunteers: list[int]) -> dict[int, int]:
+async def open_conversations(st: Stage, guests: list[int], volunteers: list[int]) -> dict[int, int]:
     """Each guest asks, a volunteer takes the card (the real flow); guest id -> private thread id."""
     double, threads = st.double, {}
     async with kohtaamo(st) as bot:
@@ -89,7 +89,7 @@ async def run(smoke: bool) -> tuple[list[str], bool]:
     async with stage() as st:
         guests = st.add_people("guest", plan.conversations, "caregiver")
         volunteers = st.add_people("volunteer", plan.conversations, "volunteer")
-        threads = await _open_conversations(st, guests, volunteers)
+        threads = await open_conversations(st, guests, volunteers)
         warmup = [plan.warmup] * plan.conversations
         for block, who in abba(plan.blocks):
             runner = bare(BareRelayBot(threads), st) if who == "bare" else kohtaamo(st, configured=False)
