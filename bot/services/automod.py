@@ -34,6 +34,7 @@ MAX_CUSTOM_MESSAGE = 150
 
 RULE_NAME = "Kohtaamo: minors' rooms ({n}/{total})"  # stable in every language: the bot finds its rules by it
 
+# Digits are [0-9], not \d: Rust's \d is every Unicode digit, a far larger program for the same job.
 # Apps and networks people move a conversation to; a Finnish or Swedish ending may follow.
 _APPS = r"(?:sn[aä]p|insta|(?:wh?|v)ats?app?|telegram|tik ?tok|discord|kik|signal|facebook|messenger|skype)\w*"
 _SHORT_APPS = r"(?:ig|wa|tg|dc|fb)(?:\b|:)"
@@ -44,15 +45,15 @@ NAMES = r"(?:sn[aä]pp?(?:i|chat)?|insta(?:gram)?|(?:wh?|v)ats?app?|telegram|tik
 CONTACT_PATTERNS = (
     # Finnish numbers: 040 123 4567, 0401234567, 040-123 4567, (09) 123 4567 (nine digits or more,
     # so dates such as 01-12-2026 stay out; dots are never separators, so 12.12.2026 klo 18.00 too).
-    r"\b0(?:(?:[\s–-]|\)\s?)?\d){8,11}",
+    r"\b0(?:(?:[\s–-]|\)\s?)?[0-9]){8,11}",
     # International: +358 40 123 4567, +358 (0)40 123 4567, +46 70 123 45 67, 00358401234567.
-    r"(?:\+|\b00)\s?[1-9](?:[\s()–-]{0,2}\d){6,13}",
+    r"(?:\+|\b00)\s?[1-9](?:[\s()–-]{0,2}[0-9]){6,13}",
     # A long run of digits with no separators at all: 358401234567, 401234567.
-    r"\b\d{9,15}\b",
+    r"\b[0-9]{9,15}\b",
     # E-mail addresses.
     r"(?i)[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}",
     # E-mail written around the filter: nimi at gmail dot com, nimi(at)gmail.com, nimi ät gmail piste fi.
-    r"(?i)[\w.+-]+\s*(?:\(at\)|\[at\]|\{at\}|\sat\s|\sät\s|\smiukumauku\s|\ssnabel-?a\s)\s*[\w-]+\s*(?:\.|\(dot\)|\[dot\]|\sdot\s|\spiste\s|\spunkt\s)\s*(?:com|fi|net|org|se|eu|io|me|nu)\b",
+    r"(?i)[\w.+-]+\s*(?:\(at\)|\[at\]|\{at\}|\sat\s|\sät\s|\smiukumauku\s|\ssnabel-?a\s)\s*[\w-]+(?:\.|\s*(?:\(dot\)|\[dot\])\s*|\s(?:dot|piste|punkt)\s)(?:com|fi|net|org|se|eu|io|me|nu)\b",
     # Profile and invite links.
     r"(?i)\b(?:instagram\.com|snapchat\.com|tiktok\.com|t\.me|wa\.me|m\.me|discord\.gg|discord(?:app)?\.com/invite|facebook\.com|kik\.me|signal\.me)/\S+",
     # @handles, but not Discord mentions such as <@123> or <@&123> (a handle starts with a letter).

@@ -101,7 +101,8 @@ HARMLESS = [
     "puhutaan discordin säännöistä", "viestit discordissa on hitaita", "heitä ahdistaa tiktok",
     "I got a message in discord", "soitin discordissa kaverille", "olin eilen instassa", "whatsapp-ryhmä on ärsyttävä",
     "luin snäpistä", "Tiktok-video oli hauska", "mun äiti soitti", "lisää mut ryhmään",
-    "wa-ryhmä", "kiitos @ kaikille", "email me later", "se on mun snäpissä tallessa",
+    "wa-ryhmä", "kiitos @ kaikille", "email me later", "se on mun snäpissä tallessa", "I'm at work. Me too",
+    "olin at-kurssilla", "nähdään at the mall. Se oli kiva",
 ]
 
 
