@@ -315,8 +315,13 @@ class Gateway:
         return not needed or bool(session.intents & needed)
 
     def _filter(self, session: Session, event: str, data: dict[str, Any]) -> dict[str, Any]:
-        """Without MESSAGE_CONTENT, guild messages from others arrive without their content."""
-        if event not in ("MESSAGE_CREATE", "MESSAGE_UPDATE") or session.intents & MESSAGE_CONTENT:
+        """Without MESSAGE_CONTENT, guild messages from others arrive without their content (and
+        AutoMod executions without ``content`` and ``matched_content``)."""
+        if session.intents & MESSAGE_CONTENT:
+            return data
+        if event == "AUTO_MODERATION_ACTION_EXECUTION":
+            return dict(data, content="", matched_content="")
+        if event not in ("MESSAGE_CREATE", "MESSAGE_UPDATE"):
             return data
         bot_id = str(self.double.bot_user_id)
         if not data.get("guild_id") or (data.get("author") or {}).get("id") == bot_id:

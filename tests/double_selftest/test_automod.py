@@ -16,8 +16,10 @@ from tests.double.routes_automod import Blocked
 
 
 class Client(discord.Client):
-    def __init__(self) -> None:
-        super().__init__(intents=discord.Intents.default(), guild_ready_timeout=0.05)
+    def __init__(self, *, message_content: bool = False) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = message_content
+        super().__init__(intents=intents, guild_ready_timeout=0.05)
         self.events: list[tuple[str, Any]] = []
 
     async def on_automod_rule_create(self, rule: discord.AutoModRule) -> None:
@@ -175,7 +177,7 @@ async def test_a_matching_message_is_blocked_alerted_and_reported(d: DiscordDoub
     member, mod = d.add_member(g, username="eetu"), d.add_member(g, username="maija", roles=[mod_role])
     rule = await make_rule(d, g, exempt_roles=[str(mod_role)], exempt_channels=[str(other), str(log)], actions=[
         {"type": 1, "metadata": {"custom_message": "Ei numeroita."}}, {"type": 2, "metadata": {"channel_id": str(log)}}])
-    async with running(Client(), d) as client:
+    async with running(Client(message_content=True), d) as client:
         with pytest.raises(Blocked) as blocked:
             await d.user_message(room, member, "soita 0401234567")
         assert blocked.value.custom_message == "Ei numeroita."
@@ -240,3 +242,16 @@ async def test_threads_follow_their_parent_and_managers_and_disabled_rules_are_n
     status, _ = await rest(d, "PATCH", f"/guilds/{g}/auto-moderation/rules/{rule['id']}", {"enabled": False})
     assert status == 200
     await d.user_message(room, member, "0401234567")
+
+
+async def test_without_message_content_an_execution_arrives_without_the_text(d: DiscordDouble) -> None:
+    g = manager_guild(d)
+    room, member = d.add_channel(g, "nuoret"), d.add_member(g)
+    await make_rule(d, g)
+    async with running(Client(), d) as client:  # default intents: no Message Content
+        with pytest.raises(Blocked):
+            await d.user_message(room, member, "0401234567")
+        await wait_for(lambda: any(e[0] == "action" for e in client.events))
+        execution = next(e[1] for e in client.events if e[0] == "action")
+        assert execution.content == "" and execution.matched_content in ("", None)
+        assert execution.matched_keyword == r"\b0\d{9}\b"
