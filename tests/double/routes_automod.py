@@ -260,6 +260,8 @@ class AutoModRules:
         d = self.double
         ch = d.world.channel(channel_id)
         guild_id = int(ch["guild_id"])
+        if not self.by_guild.get(guild_id):
+            return
         if P.has(d.world.base_permissions(guild_id, user_id), P.MANAGE_GUILD):
             return  # Administrator or Manage Server: AutoMod never applies
         scope = {ch["id"], ch.get("parent_id")} if ch["type"] in THREAD_TYPES else {ch["id"]}
