@@ -50,6 +50,8 @@ CONTACT_PATTERNS = (
     r"(?:\+|\b00)\s?[1-9](?:[\s()–-]{0,2}[0-9]){6,13}",
     # A long run of digits with no separators at all: 358401234567, 401234567.
     r"\b[0-9]{9,15}\b",
+    # A number spelled out, seven digits or more: nolla neljä nolla yks kaks kolme …, noll fyra noll …
+    r"(?i)\b(?:(?:nolla|yks|yksi|kaks|kaksi|kolme|neljä|viis|viisi|kuus|kuusi|seitsemän|seiska|kahdeksan|kasi|yhdeksän|ysi|zero|one|two|three|four|five|six|seven|eight|nine|noll|ett|två|tre|fyra|fem|sex|sju|åtta|nio)\b[\s,-]*){7,}",
     # E-mail addresses.
     r"(?i)[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}",
     # E-mail written around the filter: nimi at gmail dot com, nimi(at)gmail.com, nimi ät gmail piste fi.

@@ -64,6 +64,8 @@ PHONES = [
     "+358 40 123 4567", "+358401234567", "+358 (0)40 123 4567", "00358401234567", "00358 40 123 4567",
     "09 123 4567", "(09) 123 4567", "014 123 4567", "numero 0 4 0 1 2 3 4 5 6 7", "358401234567",
     "+46 70 123 45 67", "+44 20 7946 0958", "+1 555 123 4567", "+49 151 23456789", "040–123 4567",
+    "nolla neljä nolla yksi kaksi kolme neljä viisi kuusi seitsemän", "nolla neljä nolla, yks kaks kolme, neljä viis",
+    "noll sju noll ett två tre fyra fem", "zero four zero one two three four five six",
 ]
 EMAILS = [
     "eetu@gmail.com", "laita mailia: Eetu.Virtanen+koulu@edu.hel.fi", "nimi at gmail dot com",
@@ -102,7 +104,8 @@ HARMLESS = [
     "I got a message in discord", "soitin discordissa kaverille", "olin eilen instassa", "whatsapp-ryhmä on ärsyttävä",
     "luin snäpistä", "Tiktok-video oli hauska", "mun äiti soitti", "lisää mut ryhmään",
     "wa-ryhmä", "kiitos @ kaikille", "email me later", "se on mun snäpissä tallessa", "I'm at work. Me too",
-    "olin at-kurssilla", "nähdään at the mall. Se oli kiva",
+    "olin at-kurssilla", "nähdään at the mall. Se oli kiva", "yksi kaksi kolme, nyt mennään",
+    "one two three four five", "mä oon kuusi vuotta ollu omaishoitaja ja kaksi lasta",
 ]
 
 
