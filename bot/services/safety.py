@@ -84,7 +84,8 @@ class Phrases:
 
 
 def parse_phrases(lines: Iterable[str]) -> Phrases:
-    crisis, figurative = [], []
+    crisis: list[str] = []
+    figurative: list[str] = []
     for raw in lines:
         line = raw.split("#", 1)[0].strip()
         if not line:
@@ -156,7 +157,7 @@ class Scanner:
             return None
         figurative = [m.span() for p in self._figurative for m in p.finditer(words)]
         for _, phrase, match in sorted(found, key=lambda f: f[0]):
-            start, end = match.span()
-            if not any(s < end and start < e for s, e in figurative):
+            begins, ends = match.span()
+            if not any(b < ends and begins < e for b, e in figurative):
                 return Hit(phrase, match.group(0))
         return None
