@@ -11,11 +11,13 @@ import yarl
 from discord.ext import commands
 
 from bot.clock import Clock, SystemClock
+from bot.db.cases import CaseRepo
 from bot.db.company import CompanyRepo
 from bot.db.connection import Database
 from bot.db.crypto import Sealer
 from bot.db.jobs import JobRepo
 from bot.db.migrate import migrate
+from bot.db.onboarding import OnboardingRepo
 from bot.db.setup import SetupRepo
 from bot.db.volunteer import VolunteerRepo
 from bot.i18n import I18n
@@ -23,6 +25,7 @@ from bot.i18n.translator import Translator
 from bot.scheduling import Scheduler
 from bot.services.company import CompanyService, limits_from
 from bot.services.company_moderation import CompanyModeration
+from bot.services.onboarding import DEFAULT_RULES, OnboardingService, RulesService
 from bot.services.privacy import Privacy
 from bot.services.setup import SetupService
 from bot.services.volunteer import VolunteerService
@@ -61,6 +64,8 @@ class Services:
     setup: SetupService
     volunteers: VolunteerService
     company: CompanyService
+    rules: RulesService  # the community rules per language: onboarding shows them, rooms pin them
+    onboarding: OnboardingService
     privacy: Privacy  # the privacy issue's /mydata export and delete go through this
 
 
@@ -107,8 +112,10 @@ class Kohtaamo(commands.Bot):
         setup = SetupService(SetupRepo(db), self.clock, settings.default_locale, settings.timezone)
         volunteers = VolunteerService(VolunteerRepo(db), scheduler, self.clock)
         company = CompanyService(CompanyRepo(db, sealer), volunteers, scheduler, self.clock, limits_from(setup))
-        privacy = Privacy({"company_requests": company, "volunteer": volunteers})
-        return Services(db, scheduler, setup, volunteers, company, privacy)
+        rules = RulesService(OnboardingRepo(db), self.clock, lambda locale: self.i18n.t(locale, DEFAULT_RULES))
+        onboarding = OnboardingService(OnboardingRepo(db), rules, setup, CaseRepo(db, sealer), self.clock)
+        privacy = Privacy({"company_requests": company, "volunteer": volunteers, "onboarding": onboarding})
+        return Services(db, scheduler, setup, volunteers, company, rules, onboarding, privacy)
 
     async def setup_hook(self) -> None:
         if self.services is None:
