@@ -18,6 +18,7 @@ from bot.db.crypto import Sealer
 from bot.db.jobs import JobRepo
 from bot.db.migrate import migrate
 from bot.db.onboarding import OnboardingRepo
+from bot.db.room import RoomRepo
 from bot.db.setup import SetupRepo
 from bot.db.volunteer import VolunteerRepo
 from bot.i18n import I18n
@@ -27,14 +28,20 @@ from bot.services.company import CompanyService, limits_from
 from bot.services.company_moderation import CompanyModeration
 from bot.services.onboarding import DEFAULT_RULES, OnboardingService, RulesService
 from bot.services.privacy import Privacy
+from bot.services.room import RoomService
 from bot.services.setup import SetupService
 from bot.services.volunteer import VolunteerService
 from bot.settings import Settings
 from bot.ui.company import CompanyButton
 from bot.ui.kit import Kit
+from bot.ui.onboarding import OnboardingButton
 from cogs.company import CompanyCog
 from cogs.company_relay import CompanyRelayCog
 from cogs.company_waiting import CompanyWaitingCog
+from cogs.mod import ModCog
+from cogs.onboarding import OnboardingCog
+from cogs.room import RoomCog
+from cogs.room_hours import RoomHoursCog
 from cogs.setup import SetupCog
 from cogs.volunteer import VolunteerCog
 
@@ -66,6 +73,7 @@ class Services:
     company: CompanyService
     rules: RulesService  # the community rules per language: onboarding shows them, rooms pin them
     onboarding: OnboardingService
+    rooms: RoomService
     privacy: Privacy  # the privacy issue's /mydata export and delete go through this
 
 
@@ -96,6 +104,7 @@ class Kohtaamo(commands.Bot):
         self.services: Services | None = None
         self.kit: Kit | None = None
         self.company: CompanyCog | None = None  # the persistent buttons of bot/ui/company.py call it
+        self.onboarding: OnboardingCog | None = None  # and those of bot/ui/onboarding.py this one
 
     async def login(self, token: str) -> None:
         """Open and migrate the database before talking to Discord: a bad path fails fast."""
@@ -115,7 +124,8 @@ class Kohtaamo(commands.Bot):
         rules = RulesService(OnboardingRepo(db), self.clock, lambda locale: self.i18n.t(locale, DEFAULT_RULES))
         onboarding = OnboardingService(OnboardingRepo(db), rules, setup, CaseRepo(db, sealer), self.clock)
         privacy = Privacy({"company_requests": company, "volunteer": volunteers, "onboarding": onboarding})
-        return Services(db, scheduler, setup, volunteers, company, rules, onboarding, privacy)
+        rooms = RoomService(RoomRepo(db), scheduler, setup, self.clock)  # rooms hold no personal data
+        return Services(db, scheduler, setup, volunteers, company, rules, onboarding, rooms, privacy)
 
     async def setup_hook(self) -> None:
         if self.services is None:
@@ -130,18 +140,25 @@ class Kohtaamo(commands.Bot):
         self.company = company_cog = CompanyCog(
             self, kit, company, CompanyModeration(company), volunteers, relay.conversation_opened
         )
+        room_hours = RoomHoursCog(self, kit, self.services.rooms)
+        self.onboarding = onboarding = OnboardingCog(self, kit, self.services.onboarding, self.services.rules)
         for cog in (
-            SetupCog(kit),
+            SetupCog(kit, onboarding.post_panel),
+            onboarding,
+            ModCog(self, kit, self.services.onboarding),
             company_cog,
             relay,
             waiting,
             VolunteerCog(kit, volunteers, company, self.clock, company_cog.close_conversation),
+            room_hours,
+            RoomCog(self, kit, self.services.rooms, self.services.rules, room_hours),
         ):
             await self.add_cog(cog)
-        self.add_dynamic_items(CompanyButton)
+        self.add_dynamic_items(CompanyButton, OnboardingButton)
         scheduler.register(VolunteerService.KIND_OFF_DUTY, volunteers.expire_duty)
         scheduler.register(CompanyService.KIND_ESCALATE, waiting.on_escalate)
         scheduler.register(CompanyService.KIND_GIVE_UP, waiting.on_give_up)
+        scheduler.register(RoomService.KIND_HOURS, room_hours.on_hours)
         if self.jobs:
             await scheduler.start()
 

@@ -1,0 +1,119 @@
+"""Rooms over time: opening and closing by the hours, putting every room right after a restart,
+and noticing a room channel deleted by hand in Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import discord
+from discord.ext import commands
+
+from bot.scheduling import DueJob
+from bot.services.room import AUTOMOD_EXEMPT_ROLES, Room, RoomService, Status
+from bot.services.setup import BotChannel, GuildConfig
+from bot.ui import room as ui
+from bot.ui.automod import sync_minor_rules
+from bot.ui.kit import Kit
+
+log = logging.getLogger(__name__)
+
+
+class RoomHoursCog(commands.Cog):
+    """No commands: the scheduler calls ``on_hours``; /room calls ``notice`` and ``minors_protected``."""
+
+    def __init__(self, bot: commands.Bot, kit: Kit, rooms: RoomService) -> None:
+        self.bot = bot
+        self.kit = kit
+        self.i18n = kit.i18n
+        self.rooms = rooms
+        self.reconciled = asyncio.Event()  # set once every room was put right after a start
+
+    async def on_hours(self, job: DueJob) -> None:
+        """A room's opening or closing time came. The state is taken from the clock, so a job
+        that runs late (or twice) puts the room in the state it should be in now."""
+        await self.bot.wait_until_ready()
+        room = await self.rooms.due(job)
+        if room is not None:
+            await self.settle(room)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """After a start (or a new session) every live room is put in the state it should be in now:
+        open or closed by its hours, or gone if its channel was deleted meanwhile."""
+        for room in await self.rooms.live():
+            try:
+                await self.settle(room)
+            except discord.HTTPException:
+                log.warning("room %s: could not be put right at start; trying again in a minute", room.id)
+                await self.rooms.retry_soon(room)
+        self.reconciled.set()
+
+    async def settle(self, room: Room) -> None:
+        guild = self.bot.get_guild(room.guild_id)
+        if guild is None:
+            return  # the bot is not (or not yet) on that server; the room waits as it is
+        async with self.rooms.lock(room.guild_id):
+            current = await self.rooms.get(room.id)
+            if current is None or current.status is not Status.LIVE:
+                return
+            channel = guild.get_channel(current.channel_id)
+            if not isinstance(channel, discord.TextChannel):
+                await self._gone(guild, current)
+                return
+            config = await self.kit.setup.get(guild.id)
+            closed = current.should_be_closed(self.rooms.now(), config.timezone)
+            if closed != current.closed:
+                await channel.edit(overwrites=ui.overwrites(guild, config, current.audience, closed=closed),
+                                   reason=self._reason(config, closed))
+                current = await self.rooms.set_state(current, closed, await self.notice(channel, current, config, closed))
+            await self.rooms.schedule_next(current)
+
+    async def notice(self, channel: discord.TextChannel, room: Room, config: GuildConfig, closed: bool) -> int | None:
+        """The notice that goes with the state: the old one goes; a closed room gets one that says
+        when it opens again and where help is meanwhile (its id is returned). The overwrites and
+        the stored state are the caller's."""
+        if room.notice_message_id is not None:
+            with contextlib.suppress(discord.NotFound):
+                await channel.get_partial_message(room.notice_message_id).delete()
+        opens_at = room.next_change(self.rooms.now(), config.timezone) if closed else None
+        if opens_at is None:
+            return None
+        message = await channel.send(ui.notice(self.i18n, room.language, opens_at),
+                                     nonce=ui.notice_nonce(channel.id, opens_at))
+        return message.id
+
+    def _reason(self, config: GuildConfig, closed: bool) -> str:
+        if closed:
+            return self.i18n.t(config.locale, "Opening hours: the room closes.")
+        return self.i18n.t(config.locale, "Opening hours: the room opens.")
+
+    @commands.Cog.listener()
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        room = await self.rooms.by_channel(channel.id)
+        if room is not None:
+            async with self.rooms.lock(room.guild_id):
+                await self._gone(channel.guild, room)
+
+    async def _gone(self, guild: discord.Guild, room: Room) -> None:
+        if await self.rooms.gone(room):
+            log.info("room %s: its channel was deleted in Discord", room.id)
+            if room.for_minors:
+                await self.minors_protected(guild, (await self.kit.setup.get(guild.id)).locale, involved=True)
+
+    async def minors_protected(self, guild: discord.Guild, locale: str, *, involved: bool) -> str | None:
+        """Keep the bot's AutoMod rules on exactly the live 13–17 rooms. A warning in ``locale``
+        when they could not be kept, for the answer to a moderator; given only when minors' rooms
+        exist or ``involved`` (this change concerned one)."""
+        config = await self.kit.setup.get(guild.id)
+        minors = await self.rooms.minor_channel_ids(guild.id)
+        warning = await sync_minor_rules(
+            guild, minor_channel_ids=minors,
+            exempt_role_ids=[config.roles[r] for r in AUTOMOD_EXEMPT_ROLES if r in config.roles],
+            alert_channel_id=config.channels.get(BotChannel.MODLOG), i18n=self.i18n, locale=locale,
+        )
+        if warning is None or not (minors or involved):
+            return None
+        log.warning("guild %s: AutoMod for the 13–17 rooms is not in step", guild.id)
+        return warning
