@@ -34,9 +34,12 @@ from bot.services.volunteer import VolunteerService
 from bot.settings import Settings
 from bot.ui.company import CompanyButton
 from bot.ui.kit import Kit
+from bot.ui.onboarding import OnboardingButton
 from cogs.company import CompanyCog
 from cogs.company_relay import CompanyRelayCog
 from cogs.company_waiting import CompanyWaitingCog
+from cogs.mod import ModCog
+from cogs.onboarding import OnboardingCog
 from cogs.room import RoomCog
 from cogs.room_hours import RoomHoursCog
 from cogs.setup import SetupCog
@@ -101,6 +104,7 @@ class Kohtaamo(commands.Bot):
         self.services: Services | None = None
         self.kit: Kit | None = None
         self.company: CompanyCog | None = None  # the persistent buttons of bot/ui/company.py call it
+        self.onboarding: OnboardingCog | None = None  # and those of bot/ui/onboarding.py this one
 
     async def login(self, token: str) -> None:
         """Open and migrate the database before talking to Discord: a bad path fails fast."""
@@ -137,8 +141,11 @@ class Kohtaamo(commands.Bot):
             self, kit, company, CompanyModeration(company), volunteers, relay.conversation_opened
         )
         room_hours = RoomHoursCog(self, kit, self.services.rooms)
+        self.onboarding = onboarding = OnboardingCog(self, kit, self.services.onboarding, self.services.rules)
         for cog in (
-            SetupCog(kit),
+            SetupCog(kit, onboarding.post_panel),
+            onboarding,
+            ModCog(self, kit, self.services.onboarding),
             company_cog,
             relay,
             waiting,
@@ -147,7 +154,7 @@ class Kohtaamo(commands.Bot):
             RoomCog(self, kit, self.services.rooms, self.services.rules, room_hours),
         ):
             await self.add_cog(cog)
-        self.add_dynamic_items(CompanyButton)
+        self.add_dynamic_items(CompanyButton, OnboardingButton)
         scheduler.register(VolunteerService.KIND_OFF_DUTY, volunteers.expire_duty)
         scheduler.register(CompanyService.KIND_ESCALATE, waiting.on_escalate)
         scheduler.register(CompanyService.KIND_GIVE_UP, waiting.on_give_up)

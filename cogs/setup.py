@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import discord
 from discord import app_commands
 from discord.app_commands import locale_str as _
@@ -13,13 +15,17 @@ from bot.ui import setup as ui
 from bot.ui.kit import Kit
 
 LANGUAGES = [app_commands.Choice(name=name, value=code) for code, name in LANGUAGE_NAMES.items()]
+# Posts onboarding's "Start here" panel in the welcome channel unless one is there already (``fresh=False``);
+# answers a line for the admin, or None when nothing was posted.
+PostPanel = Callable[..., Awaitable[str | None]]
 
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class SetupCog(commands.GroupCog, group_name=_("setup"), group_description=_("Set up Kohtaamo on this server")):
-    def __init__(self, kit: Kit) -> None:
+    def __init__(self, kit: Kit, post_panel: PostPanel) -> None:
         self.kit = kit
+        self.post_panel = post_panel
         super().__init__()
 
     @app_commands.command(name=_("configure"), description=_("Map roles and channels, set language and time zone"))
@@ -99,6 +105,10 @@ class SetupCog(commands.GroupCog, group_name=_("setup"), group_description=_("Se
         await self.kit.reply(
             interaction, i18n.t(locale, "Setup saved."), embed=ui.show(i18n, locale, interaction.guild, config)
         )
+        if BotChannel.WELCOME in config.channels:
+            note = await self.post_panel(interaction.guild, config, locale, fresh=False)
+            if note:
+                await self.kit.reply(interaction, note)
 
     @app_commands.command(name=_("show"), description=_("Show how Kohtaamo is set up on this server"))
     @app_commands.checks.has_permissions(manage_guild=True)

@@ -174,6 +174,13 @@ class OnboardingService:
                                              target_user_id=user_id)
         return BandChange(before, band, number)
 
+    async def panel(self, guild_id: int) -> tuple[int, int] | None:
+        """Where the guild's "Start here" panel is: (channel id, message id)."""
+        return await self.repo.panel(guild_id)
+
+    async def panel_posted(self, guild_id: int, channel_id: int, message_id: int) -> None:
+        await self.repo.save_panel(guild_id, channel_id, message_id)
+
     async def _onboarded(self, guild_id: int, user_id: int) -> Choices:
         found = await self.choices(guild_id, user_id)
         if found is None:

@@ -80,13 +80,12 @@ def problems(i18n: I18n, locale: str, guild: discord.Guild, config: GuildConfig)
                 ))
     for rkey in ASSIGNED:
         role = guild.get_role(config.roles.get(rkey, 0))
-        if role is None:
-            continue
-        if not me.guild_permissions.manage_roles:
+        why = None if role is None else unassignable(me, role)
+        if why == _MANAGE_ROLES:
             permission = i18n.t(locale, PERMISSION_NAMES[_MANAGE_ROLES])
             lines.append(i18n.t(locale, "The bot lacks: {permissions}.", permissions=permission))
             break
-        if role >= me.top_role or role.managed or role.is_default():
+        if role is not None and why is not None:
             lines.append(
                 i18n.t(
                     locale,
@@ -95,6 +94,16 @@ def problems(i18n: I18n, locale: str, guild: discord.Guild, config: GuildConfig)
                 )
             )
     return lines
+
+
+def unassignable(me: discord.Member, role: discord.Role) -> str | None:
+    """Why the bot cannot give ``role``: ``"manage_roles"`` (the permission is missing),
+    ``"hierarchy"`` (the role is not below the bot's own, or Discord manages it), or None."""
+    if not me.guild_permissions.manage_roles:
+        return _MANAGE_ROLES
+    if role >= me.top_role or role.managed or role.is_default():
+        return "hierarchy"
+    return None
 
 
 def show(i18n: I18n, locale: str, guild: discord.Guild, config: GuildConfig) -> discord.Embed:

@@ -22,7 +22,8 @@ def test_every_language_loads_with_the_emergency_number(locale):
 def test_every_language_lists_the_same_contacts_with_the_same_numbers():
     by_locale = {loc: {c.key: c.detail for c in crisis_contacts(loc).contacts} for loc in LOCALES}
     assert by_locale["fi"] == by_locale["sv"] == by_locale["en"]
-    assert {"emergency", "mieli_fi", "mieli_sv", "sekasin", "caregivers"} <= set(by_locale["fi"])
+    assert {"emergency", "mieli_fi", "mieli_sv", "sekasin", "mll_children", "caregivers"} <= set(by_locale["fi"])
+    assert by_locale["fi"]["mll_children"] == "116 111"  # onboarding refers under-13s there
 
 
 def test_no_contact_promises_an_immediate_answer():
