@@ -23,7 +23,7 @@ from bot.services.onboarding import (
 from bot.services.setup import BotChannel, BotRole, GuildConfig
 from bot.ui import onboarding as ui
 from bot.ui.company import send_dm, submitted
-from bot.ui.kit import Kit, requires
+from bot.ui.kit import Kit, NotPermitted, requires
 from cogs.setup import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -77,9 +77,7 @@ class OnboardingCog(commands.Cog):
             return
         try:
             if interaction.guild_id != int(match["guild"]) or not await self.kit.permitted(interaction, BotRole.STAFF):
-                role = self.i18n.t(await self.kit.locale(interaction), "staff")
-                raise KohtaamoError("Only members with the {role} role can use this. Ask a moderator if you think "
-                                    "you should.", role=role)
+                raise NotPermitted(BotRole.STAFF)
             saved = await self.rules.edit(interaction.guild_id, match["locale"],
                                           str(submitted(interaction.data).get("rules") or ""))
             locale = await self.kit.locale(interaction)
@@ -125,10 +123,7 @@ class OnboardingCog(commands.Cog):
         config = await self.setup.get(member.guild.id)
         if not config.configured:
             return
-        text = "\n\n".join(self.i18n.t(
-            loc, "Welcome to {server}! Press the button below to choose your language and your group and to read "
-            "the community rules. Only you see your answers.", server=discord.utils.escape_markdown(member.guild.name),
-        ) for loc in ui.ordered(config.locale))
+        text = ui.greeting(self.i18n, config.locale, member.guild.name)
         if await send_dm(self.bot, member.id, text, ui.start_view(self.i18n, config.locale, member.guild.id)) is None:
             log.info("a newcomer of guild %s gets no welcome DM (closed DMs); the panel is there", member.guild.id)
 
@@ -161,7 +156,7 @@ class OnboardingCog(commands.Cog):
 
     async def _step(self, interaction: discord.Interaction, guild_id: int, step: str, draft: ui.Draft | None,
                     state: str, version: int, locale: str) -> None:
-        if step == "start" or draft is None and step in ("lang", "who", "age", "accept"):
+        if step == "start" or (draft is None and step in ("lang", "who", "age", "accept")):
             await self._start(interaction, guild_id, locale)
         elif step == "lang" and draft is not None:
             await self._show(interaction, *ui.who_step(self.i18n, draft, guild_id))

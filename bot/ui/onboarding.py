@@ -110,12 +110,17 @@ def start_view(i18n: I18n, locale: str, guild_id: int) -> discord.ui.View:
     return _view(OnboardingButton(guild_id, "start", label=label, style=discord.ButtonStyle.primary))
 
 
-def panel(i18n: I18n, locale: str, server: str) -> discord.Embed:
-    text = "\n\n".join(i18n.t(
+def greeting(i18n: I18n, locale: str, server: str) -> str:
+    """What the panel and the welcome DM say, in all three languages (the server's first)."""
+    return "\n\n".join(i18n.t(
         loc, "Welcome to {server}! Press the button below to choose your language and your group and to read "
         "the community rules. Only you see your answers.", server=discord.utils.escape_markdown(server),
     ) for loc in ordered(locale))
-    return discord.Embed(title=i18n.t(locale, START), description=text, colour=discord.Colour.teal())
+
+
+def panel(i18n: I18n, locale: str, server: str) -> discord.Embed:
+    return discord.Embed(title=i18n.t(locale, START), description=greeting(i18n, locale, server),
+                         colour=discord.Colour.teal())
 
 
 # ----- the steps -------------------------------------------------------------------------------
