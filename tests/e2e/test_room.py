@@ -264,3 +264,20 @@ async def test_list_shows_each_room_with_its_audience_hours_and_whether_it_is_op
     ]
     assert (await listing(double, world, locale="en-GB")).splitlines()[0].endswith(
         "youth 18–29 · Mon-Fri 16:00-21:00 · closed now")
+
+
+async def test_an_edit_discord_refuses_changes_nothing(double, world, desk):
+    await create(double, world, "kahvila")
+    channel = room_channel(double, world)
+    double.fail_next("PATCH", rf"/channels/{channel}", status=400, body={
+        "code": 50035, "message": "Invalid Form Body",
+        "errors": {"name": {"_errors": [{"code": "CHANNEL_NAME_INVALID", "message": "Name contains a blocked word."}]}},
+    })
+    text = await room(double, world, "edit", {"room": channel, "name": "kielletty", "audience": "adults"})
+    assert text.startswith("Discord ei hyväksynyt nimeä ”kielletty”")
+    double.fail_next("PATCH", rf"/channels/{channel}", status=403, body={"code": 50013, "message": "Missing Permissions"})
+    assert (await room(double, world, "edit", {"room": channel, "audience": "adults"})).startswith(
+        "Discord ei antanut botille oikeutta")
+    [stored] = await rooms_of(desk, world)
+    assert stored.name == "kahvila" and stored.audience.value == "caregivers"
+    assert double.channel(channel)["name"] == "kahvila" and not can_read(double, channel, world, "adult")
