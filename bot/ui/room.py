@@ -26,7 +26,6 @@ _NAMES = {
     "manage_messages": N_("Manage Messages"),
     "pin_messages": N_("Pin Messages"),
     "create_public_threads": N_("Create Public Threads"),
-    "add_reactions": N_("Add Reactions"),
 }
 # Outside the opening hours, and in an archived room, the audience may read but not write.
 _SHUT = ("send_messages", "send_messages_in_threads", "create_public_threads")
@@ -44,8 +43,6 @@ def overwrites(
     for key in AUDIENCE_ROLES[audience]:
         member = discord.PermissionOverwrite(view_channel=True, read_message_history=True, create_private_threads=False)
         member.update(**dict.fromkeys(_SHUT, not (closed or archived)))
-        if archived:
-            member.update(add_reactions=False)
         result[_role(guild, config, key)] = member
     for key in TEAM_ROLES:
         result[_role(guild, config, key)] = discord.PermissionOverwrite(
