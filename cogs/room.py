@@ -96,7 +96,7 @@ class RoomCog(commands.GroupCog, group_name=_("room"), group_description=_("Peer
         warning = await self.hours.minors_protected(guild, locale, involved=room.for_minors)
         text = self.i18n.t(locale, "The room {channel} is ready for {audience}; its rules are pinned.",
                            channel=f"<#{room.channel_id}>", audience=self.i18n.t(locale, ui.AUDIENCE_NAMES[chosen]))
-        await self.kit.reply(interaction, self._with(locale, text, room, config, warning))
+        await self.kit.reply(interaction, self._with(locale, text, room, guild, config, warning))
 
     async def _build(
         self, guild: discord.Guild, config: GuildConfig, name: str, audience: Audience, topic: str | None,
@@ -196,7 +196,7 @@ class RoomCog(commands.GroupCog, group_name=_("room"), group_description=_("Peer
             saved = await self._change(guild, config, room, found, wanted)
         warning = await self.hours.minors_protected(guild, locale, involved=found.for_minors or saved.for_minors)
         text = self.i18n.t(locale, "The room {channel} is updated.", channel=room.mention)
-        await self.kit.reply(interaction, self._with(locale, text, saved, config, warning))
+        await self.kit.reply(interaction, self._with(locale, text, saved, guild, config, warning))
 
     async def _change(
         self, guild: discord.Guild, config: GuildConfig, channel: discord.TextChannel, found: Room, wanted: Room
@@ -254,11 +254,13 @@ class RoomCog(commands.GroupCog, group_name=_("room"), group_description=_("Peer
     @app_commands.command(name=_("list"), description=_("Moderators: the rooms, who they are for and their hours"))
     @requires(BotRole.MODERATOR)
     async def list_rooms(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
+        assert interaction.guild is not None
         locale = await self.kit.locale(interaction)
         config = await self.kit.config(interaction)
-        rooms = await self.rooms.in_guild(interaction.guild_id)
-        await self.kit.reply(interaction, embed=ui.listing(self.i18n, locale, rooms, config.timezone, self.rooms.now()))
+        rooms = await self.rooms.in_guild(interaction.guild.id)
+        mixed = ui.minors_in_adult_rooms(self.i18n, locale, interaction.guild, config)
+        await self.kit.reply(interaction, embed=ui.listing(self.i18n, locale, rooms, config.timezone, self.rooms.now(),
+                                                           mixed))
 
     # ----- helpers ------------------------------------------------------------------------
 
@@ -275,12 +277,16 @@ class RoomCog(commands.GroupCog, group_name=_("room"), group_description=_("Peer
     def _list(self, locale: str, heading: str, lines: list[str]) -> str:
         return self.i18n.t(locale, heading) + "\n" + "\n".join(f"• {line}" for line in lines)
 
-    def _with(self, locale: str, text: str, room: Room, config: GuildConfig, warning: str | None) -> str:
-        """The answer: what was done, the room's hours, and a warning about AutoMod if any."""
+    def _with(
+        self, locale: str, text: str, room: Room, guild: discord.Guild, config: GuildConfig, warning: str | None
+    ) -> str:
+        """The answer: what was done, the room's hours, and warnings: about AutoMod, and about minors
+        who could see an adults' room."""
         if room.hours is None:
             text += "\n" + self.i18n.t(locale, "Open at all times.")
         else:
             state = (self.i18n.t(locale, "closed now") if room.closed else self.i18n.t(locale, "open now"))
             text += "\n" + self.i18n.t(locale, "Opening hours: {hours} ({state}).",
                                        hours=room.hours.describe(locale), state=state)
-        return text + (f"\n\n⚠️ {warning}" if warning else "")
+        mixed = None if room.for_minors else ui.minors_in_adult_rooms(self.i18n, locale, guild, config)
+        return text + "".join(f"\n\n⚠️ {w}" for w in (warning, mixed) if w)

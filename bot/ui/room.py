@@ -87,6 +87,31 @@ def problems(i18n: I18n, locale: str, guild: discord.Guild, config: GuildConfig,
     return lines
 
 
+def minors_in_adult_rooms(i18n: I18n, locale: str, guild: discord.Guild, config: GuildConfig) -> str | None:
+    """A warning when members hold the 13–17 role and a caregiver or 18–29 role too: no overwrite can
+    keep them out of adults' rooms (a role's allow wins over another role's deny), so people must."""
+    minor = config.roles.get(BotRole.YOUTH_MINOR)
+    adult = {config.roles[r] for r in (BotRole.CAREGIVER, BotRole.YOUTH_ADULT) if r in config.roles}
+    if minor is None or not adult:
+        return None
+    count = 0
+    for member in guild.members:
+        held = {r.id for r in member.roles}
+        count += minor in held and bool(held & adult)
+    if not count:
+        return None
+    return i18n.tn(
+        locale,
+        "{n} member holds the 13–17 role together with the caregiver or 18–29 role, so they can see adults' "
+        "rooms: Discord lets one role open a channel that another role closes. Give a young person under 18 "
+        "only the 13–17 role.",
+        "{n} members hold the 13–17 role together with the caregiver or 18–29 role, so they can see adults' "
+        "rooms: Discord lets one role open a channel that another role closes. Give a young person under 18 "
+        "only the 13–17 role.",
+        count,
+    )
+
+
 def _needed(items: Iterable[discord.PermissionOverwrite]) -> list[str]:
     flags: dict[str, None] = {}
     for overwrite in items:
@@ -120,9 +145,11 @@ def _base36(value: int) -> str:
 
 
 def listing(
-    i18n: I18n, locale: str, rooms: list[Room], zone: str, now: datetime
+    i18n: I18n, locale: str, rooms: list[Room], zone: str, now: datetime, warning: str | None = None
 ) -> discord.Embed:
     embed = discord.Embed(title=i18n.t(locale, "Rooms"), colour=discord.Colour.teal())
+    if warning:
+        embed.set_footer(text=f"⚠️ {warning}")
     if not rooms:
         embed.description = i18n.t(locale, "There are no rooms yet. Make one with /room create.")
         return embed

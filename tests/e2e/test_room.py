@@ -281,3 +281,20 @@ async def test_an_edit_discord_refuses_changes_nothing(double, world, desk):
     [stored] = await rooms_of(desk, world)
     assert stored.name == "kahvila" and stored.audience.value == "caregivers"
     assert double.channel(channel)["name"] == "kahvila" and not can_read(double, channel, world, "adult")
+
+
+async def test_moderators_are_told_when_a_minor_also_holds_an_adults_role(double, world, desk):
+    # Discord lets the caregiver role's allow win over anything the 13–17 role is denied, so a
+    # 15-year-old young carer with both roles would see the caregivers' rooms: people must fix it.
+    young_carer = double.add_member(world.guild, username="nuori_omaishoitaja",
+                                    roles=[world.roles["youth_minor"], world.roles["caregiver"]])
+    await eventually(lambda: desk.get_guild(world.guild).get_member(young_carer) is not None)
+    text = await create(double, world, "kahvila", "caregivers")
+    assert "⚠️ 1 jäsenellä on 13–17-vuotiaiden rooli ja lisäksi omaishoitajan" in text
+    assert "rooli ja lisäksi" not in await create(double, world, "nuoret", "youth_13_17")
+    h = await double.slash(world.guild, world.people["moderator"], "room", sub="list")
+    footer = (await h.response())["data"]["embeds"][0]["footer"]["text"]
+    assert footer.startswith("⚠️ 1 jäsenellä on 13–17-vuotiaiden rooli")
+    double.update_member(world.guild, young_carer, roles=[world.roles["youth_minor"]])
+    await eventually(lambda: len(desk.get_guild(world.guild).get_member(young_carer).roles) == 2)
+    assert "rooli ja lisäksi" not in await create(double, world, "ilta", "adults")
