@@ -13,7 +13,7 @@ import time
 import traceback
 from collections.abc import Awaitable, Callable
 
-from bench import claim_race, relay, relay_burst, setup_show
+from bench import claim_race, onboarding, relay, relay_burst, setup_show
 from bench.stats import HEADER
 
 Benchmark = Callable[[bool], Awaitable[tuple[list[str], bool]]]
@@ -22,6 +22,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     claim_race.NAME: claim_race.run,
     relay.NAME: relay.run,
     relay_burst.NAME: relay_burst.run,
+    onboarding.NAME: onboarding.run,
 }
 
 
