@@ -1,5 +1,6 @@
 """Rooms over time: opening and closing by the hours, putting every room right after a restart,
-and noticing a room channel deleted by hand in Discord."""
+noticing a room channel deleted by hand in Discord, and keeping a 13–17 room closed to adults when
+its permissions are changed by hand."""
 
 from __future__ import annotations
 
@@ -64,11 +65,38 @@ class RoomHoursCog(commands.Cog):
                 return
             config = await self.kit.setup.get(guild.id)
             closed = current.should_be_closed(self.rooms.now(), config.timezone)
-            if closed != current.closed:
+            exposed = current.for_minors and ui.exposed(channel, config)
+            if closed != current.closed or exposed:
                 await channel.edit(overwrites=ui.overwrites(guild, config, current.audience, closed=closed),
-                                   reason=self._reason(config, closed))
+                                   reason=self._reason(config, closed, exposed))
+            if exposed:
+                await self._tell_moderators(guild, config, channel)
+            if closed != current.closed:
                 current = await self.rooms.set_state(current, closed, await self.notice(channel, current, config, closed))
             await self.rooms.schedule_next(current)
+
+    @commands.Cog.listener()
+    async def on_guild_channel_update(self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel) -> None:
+        """A 13–17 room opened by hand to anyone outside its audience (an adult's role, a member,
+        @everyone) gets its permissions back at once, and the moderators are told."""
+        if not isinstance(after, discord.TextChannel):
+            return
+        room = await self.rooms.by_channel(after.id)
+        if room is not None and room.status is Status.LIVE and room.for_minors and ui.exposed(
+            after, await self.kit.setup.get(after.guild.id)
+        ):
+            log.warning("room %s: a 13–17 room was opened to others; putting its permissions back", room.id)
+            await self.settle(room)
+
+    async def _tell_moderators(self, guild: discord.Guild, config: GuildConfig, channel: discord.TextChannel) -> None:
+        modlog = guild.get_channel(config.channels.get(BotChannel.MODLOG, 0))
+        if isinstance(modlog, discord.TextChannel):
+            with contextlib.suppress(discord.HTTPException):
+                await modlog.send(self.i18n.t(
+                    config.locale, "⚠️ {channel} is a room for 13–17-year-olds, and its permissions were changed so "
+                    "that others could see it. Kohtaamo put them back: only the 13–17 role and the moderators see "
+                    "it. Change rooms with /room edit.", channel=channel.mention,
+                ))
 
     async def notice(self, channel: discord.TextChannel, room: Room, config: GuildConfig, closed: bool) -> int | None:
         """The notice that goes with the state: the old one goes; a closed room gets one that says
@@ -84,7 +112,9 @@ class RoomHoursCog(commands.Cog):
                                      nonce=ui.notice_nonce(channel.id, opens_at))
         return message.id
 
-    def _reason(self, config: GuildConfig, closed: bool) -> str:
+    def _reason(self, config: GuildConfig, closed: bool, exposed: bool) -> str:
+        if exposed:
+            return self.i18n.t(config.locale, "A room for 13–17-year-olds is only for them and the moderators.")
         if closed:
             return self.i18n.t(config.locale, "Opening hours: the room closes.")
         return self.i18n.t(config.locale, "Opening hours: the room opens.")

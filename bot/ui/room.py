@@ -112,6 +112,17 @@ def minors_in_adult_rooms(i18n: I18n, locale: str, guild: discord.Guild, config:
     )
 
 
+def exposed(channel: discord.TextChannel, config: GuildConfig) -> bool:
+    """Whether a 13–17 room's overwrites let anyone but its audience, the moderators and the bot see
+    it: @everyone not denied, or another role or a member allowed to view."""
+    own = {config.roles.get(BotRole.YOUTH_MINOR), *(config.roles.get(r) for r in TEAM_ROLES), channel.guild.me.id}
+    overwrites = {target.id: overwrite for target, overwrite in channel.overwrites.items()}
+    everyone = overwrites.pop(channel.guild.id, None)
+    if everyone is None or everyone.view_channel is not False:
+        return True
+    return any(overwrite.view_channel for target, overwrite in overwrites.items() if target not in own)
+
+
 def _needed(items: Iterable[discord.PermissionOverwrite]) -> list[str]:
     flags: dict[str, None] = {}
     for overwrite in items:

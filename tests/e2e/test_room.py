@@ -9,7 +9,7 @@ import pytest
 from bot.services.room import CategoryKind
 from bot.services.setup import BotRole, SetupChange
 from tests.double import permissions as P
-from tests.e2e.conftest import configure
+from tests.e2e.conftest import configure, start_bot
 from tests.e2e.room_helpers import (
     can_read,
     can_write,
@@ -298,3 +298,31 @@ async def test_moderators_are_told_when_a_minor_also_holds_an_adults_role(double
     double.update_member(world.guild, young_carer, roles=[world.roles["youth_minor"]])
     await eventually(lambda: len(desk.get_guild(world.guild).get_member(young_carer).roles) == 2)
     assert "rooli ja lisäksi" not in await create(double, world, "ilta", "adults")
+
+
+async def test_a_minors_room_opened_to_others_by_hand_is_closed_again(double, world, desk, db_path, clock):
+    await create(double, world, "nuoret", "youth_13_17")
+    minors = room_channel(double, world)
+    readable = str(P.VIEW_CHANNEL | P.READ_MESSAGE_HISTORY)
+    for change in (
+        {"id": str(world.roles["caregiver"]), "type": 0, "allow": readable, "deny": "0"},  # an adults' role
+        {"id": str(world.people["adult"]), "type": 1, "allow": readable, "deny": "0"},  # one adult
+    ):
+        channel = double.world.channel(minors)
+        channel["permission_overwrites"].append(change)
+        double.emit_channel("CHANNEL_UPDATE", channel)
+        await eventually(lambda: not can_read(double, minors, world, "caregiver")
+                         and not can_read(double, minors, world, "adult"))
+        assert can_write(double, minors, world, "youth")
+        assert "on 13–17-vuotiaiden huone" in double.messages(world.channels["modlog"])[-1]["content"]
+    patches = len(double.calls_to("PATCH", rf"/channels/{minors}"))
+    await room(double, world, "edit", {"room": minors, "topic": "Nuorille"})  # the bot's own change is left be
+    assert len(double.calls_to("PATCH", rf"/channels/{minors}")) == patches + 1
+
+    await desk.close()  # changed while the bot was away: put back when it starts
+    double.world.channel(minors)["permission_overwrites"] = [
+        o for o in double.world.channel(minors)["permission_overwrites"] if int(o["id"]) != world.guild]
+    assert can_read(double, minors, world, "caregiver")
+    async with start_bot(double, db_path, clock) as bot:
+        await asyncio.wait_for(bot.get_cog("RoomHoursCog").reconciled.wait(), 5)
+        assert not can_read(double, minors, world, "caregiver") and can_write(double, minors, world, "youth")
