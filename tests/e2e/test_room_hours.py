@@ -46,6 +46,14 @@ async def run_until(bot, clock: FakeClock, when: datetime) -> None:
     assert await bot.services.scheduler.run_due() == 1
 
 
+async def open_room_then_stop(double, world, bot, clock: FakeClock) -> int:
+    """At 20:00 on Tuesday 1 December a room open daily 16–21 is made, then the bot stops."""
+    move(clock, datetime(2026, 12, 1, 20, 0))
+    await create(double, world, "ilta", opening_hours="daily 16-21")
+    await bot.close()
+    return room_channel(double, world)
+
+
 @pytest.fixture
 async def desk(double, world, bot):
     await configure(bot, world)
@@ -105,10 +113,7 @@ async def test_a_room_made_outside_its_hours_is_made_closed_with_its_notice(doub
 
 async def test_hours_work_across_restarts_and_downtime_over_a_change_is_put_right(double, world, desk, clock,
                                                                                    db_path):
-    move(clock, datetime(2026, 12, 1, 20, 0))
-    await create(double, world, "ilta", opening_hours="daily 16-21")
-    channel = room_channel(double, world)
-    await desk.close()
+    channel = await open_room_then_stop(double, world, desk, clock)
 
     # A restart with no change missed: the new process closes the room at 21:00.
     async with start_bot(double, db_path, clock) as bot:
@@ -159,10 +164,7 @@ async def test_editing_the_hours_opens_closes_or_clears_them(double, world, desk
 
 async def test_a_room_discord_refused_to_close_at_start_is_tried_again_a_minute_later(double, world, desk, clock,
                                                                                        db_path):
-    move(clock, datetime(2026, 12, 1, 20, 0))
-    await create(double, world, "ilta", opening_hours="daily 16-21")
-    channel = room_channel(double, world)
-    await desk.close()
+    channel = await open_room_then_stop(double, world, desk, clock)
     move(clock, datetime(2026, 12, 1, 22, 0))
     double.fail_next("PATCH", rf"/channels/{channel}", status=403, body={"code": 50013, "message": "Missing Permissions"})
     async with start_bot(double, db_path, clock) as bot:
