@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 import pytest
 
@@ -326,3 +327,15 @@ async def test_a_minors_room_opened_to_others_by_hand_is_closed_again(double, wo
     async with start_bot(double, db_path, clock) as bot:
         await asyncio.wait_for(bot.get_cog("RoomHoursCog").reconciled.wait(), 5)
         assert not can_read(double, minors, world, "caregiver") and can_write(double, minors, world, "youth")
+
+
+async def test_a_failing_database_write_removes_what_was_made(double, world, desk, monkeypatch):
+    async def broken(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(desk.services.rooms.repo, "insert", broken)
+    text = await create(double, world, "kahvila", opening_hours="ma-su 0-1")  # made closed, with its notice
+    assert text == "Meillä meni jokin pieleen. Yritä hetken päästä uudelleen."
+    assert made_channels(double, world) == [] and made_channels(double, world, kind=4) == []
+    assert await rooms_of(desk, world) == [] and await desk.services.scheduler.repo.pending() == []
+    assert await desk.services.rooms.category(world.guild, CategoryKind.ROOMS) is None
