@@ -48,7 +48,8 @@ AUDIENCE_ROLES: dict[Audience, tuple[BotRole, ...]] = {
     Audience.YOUTH_ADULT: (BotRole.YOUTH_ADULT,),
     Audience.ADULTS: (BotRole.CAREGIVER, BotRole.YOUTH_ADULT),
 }
-# Who keeps a room safe: they see every room and are exempt from the minors' AutoMod rules.
+# Moderators see and moderate every room. The minors' AutoMod rules let them and staff post
+# contact details (a helpline, an event's organiser).
 TEAM_ROLES = (BotRole.MODERATOR,)
 AUTOMOD_EXEMPT_ROLES = (BotRole.MODERATOR, BotRole.STAFF)
 
