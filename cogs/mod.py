@@ -12,7 +12,7 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from bot.errors import KohtaamoError
-from bot.services.onboarding import BAND_ROLES, AgeBand, BandChange, OnboardingService
+from bot.services.onboarding import AgeBand, BandChange, OnboardingService, roles_for
 from bot.services.setup import BotChannel, BotRole, GuildConfig
 from bot.ui import onboarding as ui
 from bot.ui.company import send_dm
@@ -56,11 +56,13 @@ class ModCog(commands.GroupCog, group_name=_("mod"), group_description=_("Modera
             raise KohtaamoError("This member has not finished the introduction yet; they choose their age group there.")
         if current.age_band is new:
             raise KohtaamoError("The member is in that age group already. Nothing was changed.")
-        wanted = [BAND_ROLES[new]] + ([BAND_ROLES[current.age_band]] if current.age_band else [])
-        roles = ui.grantable(self.i18n, locale, interaction.guild, config, wanted)
-        kept = [r for r in member.roles if not r.is_default() and r not in roles[1:]]
-        try:  # one edit: the member never holds both age groups' roles, nor neither
-            await member.edit(roles=[*kept, roles[0]], reason="Kohtaamo: /mod ageband")
+        before, after = roles_for(current.caregiver, current.age_band), roles_for(current.caregiver, new)
+        gain, lose = [r for r in after if r not in before], [r for r in before if r not in after]
+        roles = ui.grantable(self.i18n, locale, interaction.guild, config, gain + lose)
+        add, drop = roles[:len(gain)], roles[len(gain):]
+        kept = [r for r in member.roles if not r.is_default() and r not in drop and r not in add]
+        try:  # one edit: the member never holds both age groups' roles, nor neither (nor, at 13–17, a caregiver's)
+            await member.edit(roles=[*kept, *add], reason="Kohtaamo: /mod ageband")
         except discord.HTTPException as error:
             log.warning("age group roles failed in guild %s: %s %s", config.guild_id, error.status, error.code)
             raise KohtaamoError("The bot could not change the member's roles, so nothing was changed.") from None

@@ -227,6 +227,10 @@ class OnboardingCog(commands.Cog):
 
     async def _caregiver(self, interaction: discord.Interaction, guild_id: int, caregiver: bool, locale: str) -> None:
         guild, member = await self._member(guild_id, interaction.user.id)
+        if BotRole.CAREGIVER not in roles_for(True, (await self._choices(guild_id, member.id)).age_band):
+            await self.service.set_caregiver(guild_id, member.id, caregiver)  # 13–17: recorded, no role
+            await self._refresh_profile(interaction, guild_id, locale)
+            return
         [role] = ui.grantable(self.i18n, locale, guild, await self.setup.get(guild_id), [BotRole.CAREGIVER])
         await self.service.set_caregiver(guild_id, member.id, caregiver)
         await interaction.response.defer()

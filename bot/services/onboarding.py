@@ -77,8 +77,10 @@ class BandChange:
 
 
 def roles_for(caregiver: bool, band: AgeBand | None) -> list[BotRole]:
-    """The bot's roles a member with these choices holds."""
-    roles = [BotRole.CAREGIVER] if caregiver else []
+    """The bot's roles a member with these choices holds. A 13–17 young carer holds the 13–17 role
+    only: on Discord one role's allow beats another's deny, so a caregiver role would open the
+    caregivers' and adults' rooms to a minor. Their caregiver choice is still recorded."""
+    roles = [BotRole.CAREGIVER] if caregiver and band is not AgeBand.MINOR else []
     if band is not None:
         roles.append(BAND_ROLES[band])
     return roles

@@ -141,11 +141,11 @@ async def test_accept_pressed_twice_gives_the_roles_once(double, world, bot):
     await shown(first), await shown(second)  # both answer by editing the one step message
     texts = {h.edits[-1]["content"].split("\n")[0] for h in (first, second)}
     assert "Olet jo käynyt esittelyn. Valintasi:" in texts
-    assert len(double.calls_to("PUT", ROLE_PUTS)) == 2  # caregiver + 13–17, once each
+    assert len(double.calls_to("PUT", ROLE_PUTS)) == 1  # 13–17 only (a minor gets no caregiver role), once
     again = await shown(await press(double, panel(double, world), START["fi"], newcomer, guild=guild))
     assert "Ikäryhmä: 13–17" in again["content"] and "Omaishoitaja: kyllä" in again["content"]
     assert "/profile" in again["content"]
-    assert len(double.calls_to("PUT", ROLE_PUTS)) == 2
+    assert len(double.calls_to("PUT", ROLE_PUTS)) == 1
 
 
 async def test_a_member_who_left_before_accept_is_told_and_nothing_is_recorded(double, world, bot):

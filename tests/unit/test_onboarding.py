@@ -106,3 +106,12 @@ async def test_export_and_erase(service):
         (GUILD, None, 2), (OTHER, "13-17", 0)]
     assert await service.erase_member(MEMBER) == 2
     assert await service.export_member(MEMBER) == []
+
+
+def test_a_13_17_young_carer_holds_only_the_13_17_role():
+    from bot.services.onboarding import AgeBand, roles_for
+    from bot.services.setup import BotRole
+
+    assert roles_for(True, AgeBand.MINOR) == [BotRole.YOUTH_MINOR]
+    assert roles_for(True, AgeBand.ADULT) == [BotRole.CAREGIVER, BotRole.YOUTH_ADULT]
+    assert roles_for(True, None) == [BotRole.CAREGIVER]
