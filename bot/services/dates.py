@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.errors import KohtaamoError
 from bot.i18n import N_
+from bot.services.duration import parse_duration
 from bot.services.hours import parse_time, parse_weekday
 
 EXAMPLES = "12.12.2026 18:00, 12.12. klo 18, to 18.30, 2026-12-12 18:00"
@@ -39,12 +40,7 @@ _RELATIVE = {
     "ylihuomenna": 2, "i övermorgon": 2,
 }
 _DAY_MONTH = re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})(?:\.(?P<y>\d{4}|\d{2})?)?(?=\s|$)")
-_JOINER = re.compile(r"\s*(?:,|ja|och|and)?\s*")
 _ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[ t](?P<rest>.+))?")
-_DURATION_PART = re.compile(
-    r"(?P<n>\d+(?:[.,]\d+)?)\s*(?P<unit>h|t|tunti[a]?|tuntia|timmar|timme|tim|hours?|hrs?|"
-    r"min|mins|minuutti[a]?|minuter|minuts?|minutes?|m)(?![a-zäö])"
-)
 
 
 def parse_when(text: str, now: datetime, timezone: str) -> datetime:
@@ -98,27 +94,6 @@ def parse_end(text: str, start: datetime, timezone: str) -> datetime:
     if end - start > MAX_LENGTH:
         raise KohtaamoError(TOO_LONG, days=MAX_LENGTH.days)
     return end
-
-
-def parse_duration(text: str) -> timedelta | None:
-    """``2 h``, ``2h``, ``1,5 h``, ``90 min``, ``1 h 30 min``, ``2 tuntia`` → a timedelta; None
-    when the text is not a duration."""
-    raw = text.strip().lower()
-    total = timedelta()
-    position = 0
-    found = False
-    for match in _DURATION_PART.finditer(raw):
-        if not _JOINER.fullmatch(raw[position:match.start()]):
-            return None
-        amount = float(match["n"].replace(",", "."))
-        unit = match["unit"]
-        hours = unit[0] in "ht"
-        total += timedelta(hours=amount) if hours else timedelta(minutes=amount)
-        position = match.end()
-        found = True
-    if not found or raw[position:].strip():
-        return None
-    return total if total > timedelta() else None
 
 
 def next_weekly(start: datetime, weeks: int, timezone: str) -> datetime:
