@@ -181,3 +181,11 @@ async def test_setup_without_a_welcome_channel_posts_no_panel(double, world, bot
     await setup.save(setup.preview(await setup.get(world.guild), SetupChange({}, {BotChannel.MODLOG: world.channels["modlog"]})))
     h = await double.slash(world.guild, world.people["admin"], "onboarding", sub="panel")
     assert (await shown(h))["content"] == "Aseta ensin tervetulokanava komennolla /setup: paneeli julkaistaan sinne."
+
+
+async def test_the_members_choices_are_in_the_privacy_export_and_erased_with_it(double, world, bot):
+    member = await onboarded(double, world, bot, who="both", band="18-29")
+    exported = await bot.services.privacy.export(member)
+    assert [(e["caregiver"], e["age_band"]) for e in exported["onboarding"]] == [(True, "18-29")]
+    assert (await bot.services.privacy.erase(member))["onboarding"] == 1
+    assert (await bot.services.privacy.export(member))["onboarding"] == []
