@@ -123,7 +123,7 @@ class Kohtaamo(commands.Bot):
         company = CompanyService(CompanyRepo(db, sealer), volunteers, scheduler, self.clock, limits_from(setup))
         rules = RulesService(OnboardingRepo(db), self.clock, lambda locale: self.i18n.t(locale, DEFAULT_RULES))
         onboarding = OnboardingService(OnboardingRepo(db), rules, setup, CaseRepo(db, sealer), self.clock)
-        privacy = Privacy({"company_requests": company, "volunteer": volunteers, "onboarding": onboarding})
+        privacy = Privacy({"language": setup, "company_requests": company, "volunteer": volunteers, "onboarding": onboarding})
         rooms = RoomService(RoomRepo(db), scheduler, setup, self.clock)  # rooms hold no personal data
         return Services(db, scheduler, setup, volunteers, company, rules, onboarding, rooms, privacy)
 

@@ -89,3 +89,13 @@ class SetupRepo:
             "ON CONFLICT (guild_id, user_id) DO UPDATE SET locale = excluded.locale, updated_at = excluded.updated_at",
             (guild_id, user_id, locale, to_db(now)),
         )
+
+    async def member_prefs(self, user_id: int) -> list[tuple[int, str | None]]:
+        """The member's saved language per guild, as (guild id, locale)."""
+        rows = await self.db.fetchall(
+            "SELECT guild_id, locale FROM member_prefs WHERE user_id = ? ORDER BY guild_id", (user_id,)
+        )
+        return [(int(r["guild_id"]), None if r["locale"] is None else str(r["locale"])) for r in rows]
+
+    async def erase_member_prefs(self, user_id: int) -> int:
+        return await self.db.execute("DELETE FROM member_prefs WHERE user_id = ?", (user_id,))

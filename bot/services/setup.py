@@ -143,3 +143,11 @@ class SetupService:
         if locale not in LOCALES:
             raise KohtaamoError("Unknown language {value}: choose fi, sv or en.", value=locale)
         await self.repo.set_member_locale(guild_id, user_id, locale, self.clock.now())
+
+    # --- the member's own data: their saved language ------------------------------------------
+
+    async def export_member(self, user_id: int) -> list[dict[str, object]]:
+        return [{"guild_id": guild_id, "language": locale} for guild_id, locale in await self.repo.member_prefs(user_id)]
+
+    async def erase_member(self, user_id: int) -> int:
+        return await self.repo.erase_member_prefs(user_id)

@@ -187,5 +187,8 @@ async def test_the_members_choices_are_in_the_privacy_export_and_erased_with_it(
     member = await onboarded(double, world, bot, who="both", band="18-29")
     exported = await bot.services.privacy.export(member)
     assert [(e["caregiver"], e["age_band"]) for e in exported["onboarding"]] == [(True, "18-29")]
-    assert (await bot.services.privacy.erase(member))["onboarding"] == 1
+    assert exported["language"] == [{"guild_id": world.guild, "language": "fi"}]  # chosen in the steps
+    erased = await bot.services.privacy.erase(member)
+    assert erased["onboarding"] == 1 and erased["language"] == 1
     assert (await bot.services.privacy.export(member))["onboarding"] == []
+    assert await bot.services.setup.member_locale(world.guild, member) is None

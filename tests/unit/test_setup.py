@@ -86,3 +86,13 @@ async def test_the_honest_time_is_kept_and_must_follow_the_nudge(service):
                    SetupChange({}, {}, company_nudge_minutes=30)):
         with pytest.raises(KohtaamoError):
             service.preview(config, change)
+
+
+async def test_the_members_language_is_exported_and_erased(service):
+    await service.set_member_locale(GUILD, 7, "sv")
+    await service.set_member_locale(GUILD + 1, 7, "en")
+    await service.set_member_locale(GUILD, 8, "fi")
+    assert await service.export_member(7) == [{"guild_id": GUILD, "language": "sv"},
+                                              {"guild_id": GUILD + 1, "language": "en"}]
+    assert await service.erase_member(7) == 2
+    assert await service.export_member(7) == [] and await service.member_locale(GUILD, 8) == "fi"
