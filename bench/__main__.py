@@ -13,7 +13,7 @@ import time
 import traceback
 from collections.abc import Awaitable, Callable
 
-from bench import claim_race, onboarding, relay, relay_burst, rss, setup_show
+from bench import checkin_fanout, claim_race, onboarding, relay, relay_burst, rss, setup_show
 from bench.stats import HEADER
 
 Benchmark = Callable[[bool], Awaitable[tuple[list[str], bool]]]
@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     relay.NAME: relay.run,
     relay_burst.NAME: relay_burst.run,
     onboarding.NAME: onboarding.run,
+    checkin_fanout.NAME: checkin_fanout.run,
     rss.NAME: rss.run,
 }
 

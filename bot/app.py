@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.clock import Clock, SystemClock
 from bot.db.cases import CaseRepo
+from bot.db.checkin import CheckinRepo
 from bot.db.company import CompanyRepo
 from bot.db.connection import Database
 from bot.db.crypto import Sealer
@@ -24,6 +25,8 @@ from bot.db.volunteer import VolunteerRepo
 from bot.i18n import I18n
 from bot.i18n.translator import Translator
 from bot.scheduling import Scheduler
+from bot.services.checkin_personal import PersonalCheckins
+from bot.services.checkin_room import RoomCheckins
 from bot.services.company import CompanyService, limits_from
 from bot.services.company_moderation import CompanyModeration
 from bot.services.onboarding import DEFAULT_RULES, OnboardingService, RulesService
@@ -32,9 +35,12 @@ from bot.services.room import RoomService
 from bot.services.setup import SetupService
 from bot.services.volunteer import VolunteerService
 from bot.settings import Settings
+from bot.ui.checkin import CheckinButton
 from bot.ui.company import CompanyButton
 from bot.ui.kit import Kit
 from bot.ui.onboarding import OnboardingButton
+from cogs.checkin import CheckinCog
+from cogs.checkin_prompts import CheckinPromptsCog
 from cogs.company import CompanyCog
 from cogs.company_relay import CompanyRelayCog
 from cogs.company_waiting import CompanyWaitingCog
@@ -74,6 +80,8 @@ class Services:
     rules: RulesService  # the community rules per language: onboarding shows them, rooms pin them
     onboarding: OnboardingService
     rooms: RoomService
+    checkins: PersonalCheckins
+    room_checkins: RoomCheckins  # anonymous counts only: no personal data
     privacy: Privacy  # the privacy issue's /mydata export and delete go through this
 
 
@@ -105,6 +113,7 @@ class Kohtaamo(commands.Bot):
         self.kit: Kit | None = None
         self.company: CompanyCog | None = None  # the persistent buttons of bot/ui/company.py call it
         self.onboarding: OnboardingCog | None = None  # and those of bot/ui/onboarding.py this one
+        self.checkin: CheckinCog | None = None  # and those of bot/ui/checkin.py this one
 
     async def login(self, token: str) -> None:
         """Open and migrate the database before talking to Discord: a bad path fails fast."""
@@ -123,9 +132,14 @@ class Kohtaamo(commands.Bot):
         company = CompanyService(CompanyRepo(db, sealer), volunteers, scheduler, self.clock, limits_from(setup))
         rules = RulesService(OnboardingRepo(db), self.clock, lambda locale: self.i18n.t(locale, DEFAULT_RULES))
         onboarding = OnboardingService(OnboardingRepo(db), rules, setup, CaseRepo(db, sealer), self.clock)
-        privacy = Privacy({"language": setup, "company_requests": company, "volunteer": volunteers, "onboarding": onboarding})
+        checkins = PersonalCheckins(CheckinRepo(db, sealer), scheduler, self.clock)
+        room_checkins = RoomCheckins(CheckinRepo(db, sealer), scheduler, self.clock)
+        privacy = Privacy({"language": setup, "company_requests": company, "volunteer": volunteers, "onboarding": onboarding,
+                           "checkins": checkins})
         rooms = RoomService(RoomRepo(db), scheduler, setup, self.clock)  # rooms hold no personal data
-        return Services(db, scheduler, setup, volunteers, company, rules, onboarding, rooms, privacy)
+        return Services(
+            db, scheduler, setup, volunteers, company, rules, onboarding, rooms, checkins, room_checkins, privacy,
+        )
 
     async def setup_hook(self) -> None:
         if self.services is None:
@@ -142,6 +156,10 @@ class Kohtaamo(commands.Bot):
         )
         room_hours = RoomHoursCog(self, kit, self.services.rooms)
         self.onboarding = onboarding = OnboardingCog(self, kit, self.services.onboarding, self.services.rules)
+        checkins, room_checkins = self.services.checkins, self.services.room_checkins
+        prompts = CheckinPromptsCog(self, kit, checkins, room_checkins)
+        self.checkin = checkin = CheckinCog(self, kit, checkins, room_checkins, prompts.counts_changed)
+        kit.notices.append(checkin.closed_dm_notice)
         for cog in (
             SetupCog(kit, onboarding.post_panel),
             onboarding,
@@ -152,15 +170,21 @@ class Kohtaamo(commands.Bot):
             VolunteerCog(kit, volunteers, company, self.clock, company_cog.close_conversation),
             room_hours,
             RoomCog(self, kit, self.services.rooms, self.services.rules, room_hours),
+            checkin,
+            prompts,
         ):
             await self.add_cog(cog)
-        self.add_dynamic_items(CompanyButton, OnboardingButton)
+        self.add_dynamic_items(CompanyButton, OnboardingButton, CheckinButton)
         scheduler.register(VolunteerService.KIND_OFF_DUTY, volunteers.expire_duty)
         scheduler.register(CompanyService.KIND_ESCALATE, waiting.on_escalate)
         scheduler.register(CompanyService.KIND_GIVE_UP, waiting.on_give_up)
         scheduler.register(RoomService.KIND_HOURS, room_hours.on_hours)
+        scheduler.register(PersonalCheckins.KIND, prompts.on_personal)
+        scheduler.register(RoomCheckins.KIND, prompts.on_room)
         if self.jobs:
             await scheduler.start()
+            await checkins.resume()
+            await room_checkins.resume()
 
     async def close(self) -> None:
         if self.services is not None:

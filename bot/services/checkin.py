@@ -18,8 +18,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.clock import Clock
+from bot.db.checkin import CheckinRepo
 from bot.errors import KohtaamoError
 from bot.i18n import N_
+from bot.scheduling import Scheduler
+from bot.services.duration import parse_duration
 from bot.services.hours import _SHORT, _clock, _days_text, parse_time, parse_weekdays
 
 MOODS = (1, 2, 3, 4, 5)
@@ -31,6 +35,7 @@ MOOD_NAMES = {
     4: N_("Quite good"),
     5: N_("Good"),
 }
+BAD_MOOD = N_("Choose a mood from 1 to 5.")
 NO_DAYS = N_("Choose at least one weekday, e.g. ma,ke,pe or mån–fre or Mon-Fri or daily.")
 BAD_PAUSE = N_(
     "I could not read “{text}”. Write a date like 12.12. or 12.12.2026, or a number of days like 7."
@@ -87,6 +92,42 @@ class Recurrence:
         return f"{_days_text(self.days, names, dash)} {_clock(self.minute, locale)}"
 
 
+class Occurrences:
+    """The due times of one kind of schedule (``owner``: ``personal_id`` or ``room_id``): each is
+    an occurrence row, made once per due time, and a job ``kind`` whose ref is the row."""
+
+    def __init__(
+        self, repo: CheckinRepo, scheduler: Scheduler, clock: Clock, kind: str, grace: timedelta, owner: str
+    ) -> None:
+        self.repo = repo
+        self.scheduler = scheduler
+        self.clock = clock
+        self.kind = kind
+        self.grace = grace
+        self.owner = owner
+
+    async def plan(self, guild_id: int, owner_id: int, recurrence: Recurrence, after: datetime) -> datetime:
+        """The first due time after ``after``, stored and armed (idempotent); room prompts count
+        their predecessors, so the default prompts rotate."""
+        due = recurrence.next_after(after)
+        sequence = await self.repo.count_room_occurrences(owner_id, due) if self.owner == "room_id" else 0
+        occurrence = await self.repo.add_occurrence(guild_id, due, sequence=sequence, **{self.owner: owner_id})
+        await self.scheduler.schedule(self.kind, occurrence["id"], due, guild_id=guild_id, grace=self.grace)
+        return due
+
+    async def cancel_unsent(self, owner_id: int) -> None:
+        """Drop the occurrences not sent yet (one already sent keeps its buttons working)."""
+        after = self.clock.now() - self.grace
+        for occurrence in await self.repo.occurrences_after(after, **{self.owner: owner_id}):
+            if await self.scheduler.cancel(self.kind, occurrence["id"]):
+                await self.repo.delete_occurrence(occurrence["id"])
+
+    async def overdue(self, owner_id: int) -> bool:
+        """At start: True when nothing is planned that can still run (the last was missed or none)."""
+        latest = await self.repo.latest_occurrence(**{self.owner: owner_id})
+        return latest is None or latest["due_at"] + self.grace < self.clock.now()
+
+
 def local_instant(day: date, minute: int, tz: ZoneInfo) -> datetime:
     """The UTC instant of wall-clock ``minute`` on ``day`` in ``tz``: a skipped time moves forward
     to the first minute that exists (the jump), a doubled time is its first occurrence."""
@@ -100,12 +141,13 @@ def local_instant(day: date, minute: int, tz: ZoneInfo) -> datetime:
 
 
 _DATE = re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})?")
-_DAYS = re.compile(r"(?P<n>\d{1,3})(?:\s*(?:d|pv|päivää|päivä|dagar|dag|days?|vrk))?")
+_DAYS = re.compile(r"\d{1,3}")
 
 
 def pause_until(text: str, now: datetime, zone: str) -> datetime:
     """Until when a pause lasts, typed as a date (``12.12.``, ``12.12.2026``: no check-in before
-    that day's local midnight) or a number of days (``7``: seven days from now). A date without a
+    that day's local midnight), a number of days (``7``: seven days from now) or a duration as
+    typed everywhere (``2 vk``, ``10 pv``, ``3 dagar``; ``bot.services.duration``). A date without a
     year is the next such date; a date in the past, or more than a year ahead, is refused."""
     value = text.strip().lower()
     tz = ZoneInfo(zone)
@@ -121,11 +163,10 @@ def pause_until(text: str, now: datetime, zone: str) -> datetime:
         if day <= today:
             raise KohtaamoError(PAST_PAUSE)
         until = local_instant(day, 0, tz)
-    elif match := _DAYS.fullmatch(value):
-        days = int(match["n"])
-        if days < 1:
-            raise KohtaamoError(BAD_PAUSE, text=text.strip())
-        until = now + timedelta(days=days)
+    elif _DAYS.fullmatch(value) and int(value) >= 1:
+        until = now + timedelta(days=int(value))
+    elif (duration := parse_duration(value)) is not None:
+        until = now + duration
     else:
         raise KohtaamoError(BAD_PAUSE, text=text.strip()[:50])
     if until - now > MAX_PAUSE:

@@ -4,7 +4,7 @@ the one error handler of the command tree."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import discord
@@ -37,6 +37,9 @@ class Kit:
     def __init__(self, i18n: I18n, setup: SetupService) -> None:
         self.i18n = i18n
         self.setup = setup
+        # Private notes for the member, added to their next ephemeral answer (e.g. check-ins
+        # paused because their DMs are closed): each returns a localized text or None.
+        self.notices: list[Callable[[discord.Interaction], Awaitable[str | None]]] = []
 
     async def locale(self, interaction: discord.Interaction) -> str:
         """Member's saved choice → the Discord client's language → the server's default."""
@@ -53,7 +56,13 @@ class Kit:
     async def reply(
         self, interaction: discord.Interaction, text: str | None = None, *, ephemeral: bool = True, **kwargs: Any
     ) -> None:
-        """Answer, or follow up when the interaction was already answered (deferred)."""
+        """Answer, or follow up when the interaction was already answered (deferred). An
+        ephemeral answer carries any notice that is due for the member."""
+        if ephemeral:
+            for notice in self.notices:
+                extra = await notice(interaction)
+                if extra:
+                    text = f"{text}\n\n{extra}" if text else extra
         if interaction.response.is_done():
             await interaction.followup.send(text or "", ephemeral=ephemeral, **kwargs)
         else:

@@ -91,6 +91,7 @@ def test_pause_until_a_date_or_a_number_of_days():
     assert pause_until("1.12.", now, HKI) == local(2027, 12, 1, 0, 0)  # no year: the next 1.12.
     assert pause_until("7", now, HKI) == now + timedelta(days=7)
     assert pause_until("10 pv", now, HKI) == now + timedelta(days=10)
+    assert pause_until("2 vk", now, HKI) == now + timedelta(weeks=2)
     with pytest.raises(KohtaamoError) as raised:
         pause_until("1.12.2026", now, HKI)
     assert raised.value.msgid == PAST_PAUSE
