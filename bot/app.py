@@ -18,8 +18,11 @@ from bot.db.connection import Database
 from bot.db.crypto import Sealer
 from bot.db.jobs import JobRepo
 from bot.db.migrate import migrate
+from bot.db.moderation import LockRepo
 from bot.db.onboarding import OnboardingRepo
+from bot.db.reports import ReportRepo
 from bot.db.room import RoomRepo
+from bot.db.safety import SafetyRepo
 from bot.db.setup import SetupRepo
 from bot.db.volunteer import VolunteerRepo
 from bot.i18n import I18n
@@ -29,15 +32,21 @@ from bot.services.checkin_personal import PersonalCheckins
 from bot.services.checkin_room import RoomCheckins
 from bot.services.company import CompanyService, limits_from
 from bot.services.company_moderation import CompanyModeration
+from bot.services.moderation import ModerationService
 from bot.services.onboarding import DEFAULT_RULES, OnboardingService, RulesService
 from bot.services.privacy import Privacy
+from bot.services.reports import ReportService
 from bot.services.room import RoomService
+from bot.services.safety_response import SafetyResponse
 from bot.services.setup import SetupService
 from bot.services.volunteer import VolunteerService
 from bot.settings import Settings
 from bot.ui.checkin import CheckinButton
 from bot.ui.company import CompanyButton
 from bot.ui.kit import Kit
+from bot.ui.mod import DeskButton
+from bot.ui.mod_channel import ChannelDesk
+from bot.ui.mod_desk import Desk
 from bot.ui.onboarding import OnboardingButton
 from cogs.checkin import CheckinCog
 from cogs.checkin_prompts import CheckinPromptsCog
@@ -46,8 +55,10 @@ from cogs.company_relay import CompanyRelayCog
 from cogs.company_waiting import CompanyWaitingCog
 from cogs.mod import ModCog
 from cogs.onboarding import OnboardingCog
+from cogs.report import ReportCog
 from cogs.room import RoomCog
 from cogs.room_hours import RoomHoursCog
+from cogs.safety import SafetyCog
 from cogs.setup import SetupCog
 from cogs.volunteer import VolunteerCog
 
@@ -83,6 +94,9 @@ class Services:
     checkins: PersonalCheckins
     room_checkins: RoomCheckins  # anonymous counts only: no personal data
     privacy: Privacy  # the privacy issue's /mydata export and delete go through this
+    moderation: ModerationService
+    reports: ReportService
+    safety: SafetyResponse
 
 
 class Kohtaamo(commands.Bot):
@@ -113,6 +127,9 @@ class Kohtaamo(commands.Bot):
         self.kit: Kit | None = None
         self.company: CompanyCog | None = None  # the persistent buttons of bot/ui/company.py call it
         self.onboarding: OnboardingCog | None = None  # and those of bot/ui/onboarding.py this one
+        self.moderation: Desk | None = None  # bot/ui/mod.py's DeskButton calls these three
+        self.reports: ReportCog | None = None
+        self.safety: SafetyCog | None = None
         self.checkin: CheckinCog | None = None  # and those of bot/ui/checkin.py this one
 
     async def login(self, token: str) -> None:
@@ -134,11 +151,16 @@ class Kohtaamo(commands.Bot):
         onboarding = OnboardingService(OnboardingRepo(db), rules, setup, CaseRepo(db, sealer), self.clock)
         checkins = PersonalCheckins(CheckinRepo(db, sealer), scheduler, self.clock)
         room_checkins = RoomCheckins(CheckinRepo(db, sealer), scheduler, self.clock)
+        moderation = ModerationService(CaseRepo(db, sealer), LockRepo(db), setup, self.clock)
+        reports = ReportService(ReportRepo(db, sealer), self.clock)
+        safety = SafetyResponse(SafetyRepo(db), self.clock)
         privacy = Privacy({"language": setup, "company_requests": company, "volunteer": volunteers, "onboarding": onboarding,
                            "checkins": checkins})
+        privacy.sources.update({"cases": moderation, "reports": reports, "safety_alerts": safety})
         rooms = RoomService(RoomRepo(db), scheduler, setup, self.clock)  # rooms hold no personal data
         return Services(
             db, scheduler, setup, volunteers, company, rules, onboarding, rooms, checkins, room_checkins, privacy,
+            moderation=moderation, reports=reports, safety=safety,
         )
 
     async def setup_hook(self) -> None:
@@ -155,6 +177,9 @@ class Kohtaamo(commands.Bot):
             self, kit, company, CompanyModeration(company), volunteers, relay.conversation_opened
         )
         room_hours = RoomHoursCog(self, kit, self.services.rooms)
+        self.moderation = desk = Desk(self, kit, self.services.moderation, self.clock)
+        self.reports = ReportCog(self, kit, self.services.reports, ChannelDesk(desk))
+        self.safety = SafetyCog(self, kit, self.services.safety, self.is_room)
         self.onboarding = onboarding = OnboardingCog(self, kit, self.services.onboarding, self.services.rules)
         checkins, room_checkins = self.services.checkins, self.services.room_checkins
         prompts = CheckinPromptsCog(self, kit, checkins, room_checkins)
@@ -163,7 +188,9 @@ class Kohtaamo(commands.Bot):
         for cog in (
             SetupCog(kit, onboarding.post_panel),
             onboarding,
-            ModCog(self, kit, self.services.onboarding),
+            ModCog(self, kit, self.services.onboarding, desk, self.services.safety),
+            self.reports,
+            self.safety,
             company_cog,
             relay,
             waiting,
@@ -174,7 +201,7 @@ class Kohtaamo(commands.Bot):
             prompts,
         ):
             await self.add_cog(cog)
-        self.add_dynamic_items(CompanyButton, OnboardingButton, CheckinButton)
+        self.add_dynamic_items(CompanyButton, OnboardingButton, CheckinButton, DeskButton)
         scheduler.register(VolunteerService.KIND_OFF_DUTY, volunteers.expire_duty)
         scheduler.register(CompanyService.KIND_ESCALATE, waiting.on_escalate)
         scheduler.register(CompanyService.KIND_GIVE_UP, waiting.on_give_up)
@@ -185,6 +212,12 @@ class Kohtaamo(commands.Bot):
             await scheduler.start()
             await checkins.resume()
             await room_checkins.resume()
+
+    async def is_room(self, channel_id: int) -> bool:
+        """A live room: the safety scan reads its messages and its threads'."""
+        assert self.services is not None
+        room = await self.services.rooms.by_channel(channel_id)
+        return room is not None and room.status.value == "live"
 
     async def close(self) -> None:
         if self.services is not None:

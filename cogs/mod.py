@@ -1,6 +1,8 @@
 """``/mod``: moderators' commands. Each one records a case (bot/db/cases.py) and posts a card in
-the moderation log. Now: ``/mod ageband``, the only way a member's age group changes after
-onboarding (nobody moves themselves into or out of the 13–17 rooms)."""
+the moderation log: ``/mod ageband``, the only way a member's age group changes after onboarding
+(nobody moves themselves into or out of the 13–17 rooms); warn, timeout, untimeout, note, cases,
+case, reason, slowmode, lock, unlock (bot/ui/mod_desk.py, bot/ui/mod_channel.py do the work) and
+``/mod safety-terms`` for the server's own crisis phrases."""
 
 from __future__ import annotations
 
@@ -12,11 +14,16 @@ from discord.app_commands import locale_str as _
 from discord.ext import commands
 
 from bot.errors import KohtaamoError
+from bot.services.moderation import REASON_MAX as CASE_REASON_MAX
+from bot.services.moderation import Action
 from bot.services.onboarding import AgeBand, BandChange, OnboardingService, roles_for
+from bot.services.safety_response import SafetyResponse
 from bot.services.setup import BotChannel, BotRole, GuildConfig
 from bot.ui import onboarding as ui
 from bot.ui.company import send_dm
 from bot.ui.kit import Kit, requires
+from bot.ui.mod_channel import ChannelDesk
+from bot.ui.mod_desk import Desk
 from bot.ui.relay import neutralise
 
 log = logging.getLogger(__name__)
@@ -26,12 +33,132 @@ REASON_MAX = 500
 
 @app_commands.guild_only()
 class ModCog(commands.GroupCog, group_name=_("mod"), group_description=_("Moderators' tools; every use is a case")):
-    def __init__(self, bot: commands.Bot, kit: Kit, onboarding: OnboardingService) -> None:
+    safety_terms = app_commands.Group(name=_("safety-terms"),
+                                      description=_("The server's own crisis phrases for the safety scan"))
+
+    def __init__(self, bot: commands.Bot, kit: Kit, onboarding: OnboardingService, desk: Desk,
+                 safety: SafetyResponse) -> None:
         self.bot = bot
         self.kit = kit
         self.i18n = kit.i18n
         self.onboarding = onboarding
+        self.desk = desk
+        self.channels = ChannelDesk(desk)
+        self.safety = safety
         super().__init__()
+
+    @app_commands.command(name=_("warn"), description=_("Warn a member (they are told the reason)"))
+    @app_commands.rename(member=_("member"), reason=_("reason"))
+    @app_commands.describe(member=_("The member to warn"),
+                           reason=_("Why: the member is told this, but not who you are"))
+    @requires(BotRole.MODERATOR)
+    async def warn(self, interaction: discord.Interaction, member: discord.User,
+                   reason: app_commands.Range[str, 1, CASE_REASON_MAX]) -> None:
+        await self.desk.act(interaction, Action.WARN, member, reason)
+
+    @app_commands.command(name=_("timeout"), description=_("Time a member out: they cannot write for a while"))
+    @app_commands.rename(member=_("member"), duration=_("duration"), reason=_("reason"))
+    @app_commands.describe(member=_("The member to time out"),
+                           duration=_("How long, at most 28 days: 30m, 2h, 1d, 10 min, 2 t, 1 vrk"),
+                           reason=_("Why: the member is told this, but not who you are"))
+    @requires(BotRole.MODERATOR)
+    async def timeout(self, interaction: discord.Interaction, member: discord.User,
+                      duration: app_commands.Range[str, 1, 40], reason: app_commands.Range[str, 1, CASE_REASON_MAX]) -> None:
+        await self.desk.act(interaction, Action.TIMEOUT, member, reason, duration)
+
+    @app_commands.command(name=_("untimeout"), description=_("Lift a member's timeout"))
+    @app_commands.rename(member=_("member"), reason=_("reason"))
+    @app_commands.describe(member=_("The member whose timeout ends now"), reason=_("Why (optional)"))
+    @requires(BotRole.MODERATOR)
+    async def untimeout(self, interaction: discord.Interaction, member: discord.User,
+                        reason: app_commands.Range[str, 1, CASE_REASON_MAX] | None = None) -> None:
+        await self.desk.act(interaction, Action.UNTIMEOUT, member, reason or "")
+
+    @app_commands.command(name=_("note"), description=_("A private note about a member (they are not told)"))
+    @app_commands.rename(member=_("member"), text=_("text"))
+    @app_commands.describe(member=_("The member the note is about"), text=_("The note; only moderators see it"))
+    @requires(BotRole.MODERATOR)
+    async def note(self, interaction: discord.Interaction, member: discord.User,
+                   text: app_commands.Range[str, 1, CASE_REASON_MAX]) -> None:
+        await self.desk.act(interaction, Action.NOTE, member, text)
+
+    @app_commands.command(name=_("cases"), description=_("A member's cases, newest first"))
+    @app_commands.rename(member=_("member"))
+    @app_commands.describe(member=_("The member whose history you see"))
+    @requires(BotRole.MODERATOR)
+    async def cases(self, interaction: discord.Interaction, member: discord.User) -> None:
+        await self.desk.history(interaction, member.id, 0)
+
+    @app_commands.command(name=_("case"), description=_("One case by its number"))
+    @app_commands.rename(number=_("number"))
+    @app_commands.describe(number=_("The case number"))
+    @requires(BotRole.MODERATOR)
+    async def case(self, interaction: discord.Interaction, number: app_commands.Range[int, 1]) -> None:
+        await self.desk.show(interaction, number)
+
+    @app_commands.command(name=_("reason"), description=_("Correct a case's reason (the change is logged)"))
+    @app_commands.rename(number=_("number"), text=_("text"))
+    @app_commands.describe(number=_("The case number"), text=_("The corrected reason"))
+    @requires(BotRole.MODERATOR)
+    async def reason(self, interaction: discord.Interaction, number: app_commands.Range[int, 1],
+                     text: app_commands.Range[str, 1, CASE_REASON_MAX]) -> None:
+        await self.desk.correct(interaction, number, text)
+
+    @app_commands.command(name=_("slowmode"), description=_("Let members write only every so often in a channel"))
+    @app_commands.rename(channel=_("channel"), duration=_("duration"))
+    @app_commands.describe(channel=_("The channel"), duration=_("Time between messages, at most 6 h: 30s, 5m, 1h, or off"))
+    @requires(BotRole.MODERATOR)
+    async def slowmode(self, interaction: discord.Interaction, channel: discord.TextChannel,
+                       duration: app_commands.Range[str, 1, 40]) -> None:
+        await self.channels.slowmode(interaction, channel, duration)
+
+    @app_commands.command(name=_("lock"), description=_("Lock a channel: members can read but not write"))
+    @app_commands.rename(channel=_("channel"), reason=_("reason"))
+    @app_commands.describe(channel=_("The channel (this one if empty)"), reason=_("Why (shown in the channel)"))
+    @requires(BotRole.MODERATOR)
+    async def lock(self, interaction: discord.Interaction, channel: discord.TextChannel | None = None,
+                   reason: app_commands.Range[str, 1, CASE_REASON_MAX] | None = None) -> None:
+        await self.channels.lock(interaction, channel, reason, locked=True)
+
+    @app_commands.command(name=_("unlock"), description=_("Open a locked channel again"))
+    @app_commands.rename(channel=_("channel"), reason=_("reason"))
+    @app_commands.describe(channel=_("The channel (this one if empty)"), reason=_("Why (shown in the channel)"))
+    @requires(BotRole.MODERATOR)
+    async def unlock(self, interaction: discord.Interaction, channel: discord.TextChannel | None = None,
+                     reason: app_commands.Range[str, 1, CASE_REASON_MAX] | None = None) -> None:
+        await self.channels.lock(interaction, channel, reason, locked=False)
+
+    @safety_terms.command(name=_("add"), description=_("Add a crisis phrase (! first for a figurative use)"))
+    @app_commands.rename(term=_("term"))
+    @app_commands.describe(term=_("Words as people write them; * for any ending, e.g. en jaksa*"))
+    @requires(BotRole.MODERATOR)
+    async def terms_add(self, interaction: discord.Interaction, term: app_commands.Range[str, 1, 100]) -> None:
+        assert interaction.guild_id is not None
+        added = await self.safety.add_term(interaction.guild_id, term, interaction.user.id)
+        locale = await self.kit.locale(interaction)
+        await self.kit.reply(interaction, self.i18n.t(locale, "Added: “{term}”. The scan uses it from now on.",
+                                                      term=discord.utils.escape_markdown(added)))
+
+    @safety_terms.command(name=_("remove"), description=_("Remove one of the server's own phrases"))
+    @app_commands.rename(term=_("term"))
+    @app_commands.describe(term=_("The phrase as listed"))
+    @requires(BotRole.MODERATOR)
+    async def terms_remove(self, interaction: discord.Interaction, term: app_commands.Range[str, 1, 100]) -> None:
+        assert interaction.guild_id is not None
+        removed = await self.safety.remove_term(interaction.guild_id, term)
+        locale = await self.kit.locale(interaction)
+        await self.kit.reply(interaction, self.i18n.t(locale, "Removed: “{term}”.",
+                                                      term=discord.utils.escape_markdown(removed)))
+
+    @safety_terms.command(name=_("list"), description=_("The server's own phrases"))
+    @requires(BotRole.MODERATOR)
+    async def terms_list(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        terms = await self.safety.terms(interaction.guild_id)
+        locale = await self.kit.locale(interaction)
+        text = "\n".join(f"• {discord.utils.escape_markdown(t)}" for t in terms) if terms else self.i18n.t(
+            locale, "No own phrases yet: the scan uses the shipped lists in Finnish, Swedish and English.")
+        await self.kit.reply(interaction, text[:2000])
 
     @app_commands.command(name=_("ageband"), description=_("Move a member to another age group (recorded as a case)"))
     @app_commands.rename(member=_("member"), band=_("age_group"), reason=_("reason"))

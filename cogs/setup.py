@@ -35,7 +35,7 @@ class SetupCog(commands.GroupCog, group_name=_("setup"), group_description=_("Se
         queue=_("volunteer_queue"), language=_("language"), timezone=_("timezone"),
         caregiver=_("caregiver"), volunteer=_("volunteer"), moderator=_("moderator"), staff=_("staff"),
         announcements=_("announcements"), welcome=_("welcome"), nudge=_("company_nudge_minutes"),
-        daily_cap=_("company_daily_limit"), honest=_("company_honest_minutes"),
+        daily_cap=_("company_daily_limit"), honest=_("company_honest_minutes"), expiry=_("warning_expiry_days"),
     )
     @app_commands.describe(
         caregiver=_("Role of family caregivers"),
@@ -53,6 +53,7 @@ class SetupCog(commands.GroupCog, group_name=_("setup"), group_description=_("Se
         nudge=_("Minutes before an untaken company request pings moderators again (default 10)"),
         daily_cap=_("Company requests one member may make in 24 hours (default 3)"),
         honest=_("Minutes before a member nobody has taken is told so and offered other help (default 60)"),
+        expiry=_("Days a moderator's warning counts as active (default 90)"),
     )
     @app_commands.choices(language=LANGUAGES)
     async def configure(
@@ -73,6 +74,7 @@ class SetupCog(commands.GroupCog, group_name=_("setup"), group_description=_("Se
         nudge: app_commands.Range[int, 1, 120] | None = None,
         daily_cap: app_commands.Range[int, 1, 20] | None = None,
         honest: app_commands.Range[int, 5, 240] | None = None,
+        expiry: app_commands.Range[int, 1, 730] | None = None,
     ) -> None:
         assert interaction.guild is not None
         roles = {
@@ -91,6 +93,7 @@ class SetupCog(commands.GroupCog, group_name=_("setup"), group_description=_("Se
             company_nudge_minutes=nudge,
             company_daily_cap=daily_cap,
             company_honest_minutes=honest,
+            warning_expiry_days=expiry,
         )
         locale = await self.kit.locale(interaction)
         i18n = self.kit.i18n

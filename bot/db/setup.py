@@ -19,6 +19,7 @@ class StoredSetup:
     company_nudge_minutes: int
     company_daily_cap: int
     company_honest_minutes: int
+    warning_expiry_days: int = 90
 
 
 class SetupRepo:
@@ -27,8 +28,8 @@ class SetupRepo:
 
     async def load(self, guild_id: int) -> StoredSetup | None:
         row = await self.db.fetchone(
-            "SELECT locale, timezone, company_nudge_minutes, company_daily_cap, company_honest_minutes FROM guilds "
-            "WHERE guild_id = ?",
+            "SELECT locale, timezone, company_nudge_minutes, company_daily_cap, company_honest_minutes, "
+            "warning_expiry_days FROM guilds WHERE guild_id = ?",
             (guild_id,),
             cached=True,
         )
@@ -48,6 +49,7 @@ class SetupRepo:
             company_nudge_minutes=int(row["company_nudge_minutes"]),
             company_daily_cap=int(row["company_daily_cap"]),
             company_honest_minutes=int(row["company_honest_minutes"]),
+            warning_expiry_days=int(row["warning_expiry_days"]),
         )
 
     async def save(self, guild_id: int, stored: StoredSetup, now: datetime) -> None:
@@ -57,13 +59,14 @@ class SetupRepo:
         async with self.db.transaction():
             await self.db.execute(
                 "INSERT INTO guilds (guild_id, locale, timezone, company_nudge_minutes, company_daily_cap, "
-                "company_honest_minutes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "company_honest_minutes, warning_expiry_days, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (guild_id) DO UPDATE SET locale = excluded.locale, timezone = excluded.timezone, "
                 "company_nudge_minutes = excluded.company_nudge_minutes, "
                 "company_daily_cap = excluded.company_daily_cap, "
-                "company_honest_minutes = excluded.company_honest_minutes, updated_at = excluded.updated_at",
+                "company_honest_minutes = excluded.company_honest_minutes, "
+                "warning_expiry_days = excluded.warning_expiry_days, updated_at = excluded.updated_at",
                 (guild_id, stored.locale, stored.timezone, stored.company_nudge_minutes, stored.company_daily_cap,
-                 stored.company_honest_minutes, stamp, stamp),
+                 stored.company_honest_minutes, stored.warning_expiry_days, stamp, stamp),
             )
             await self.db.execute("DELETE FROM guild_roles WHERE guild_id = ?", (guild_id,))
             for key, role_id in roles.items():

@@ -45,6 +45,7 @@ class GuildConfig:
     company_nudge_minutes: int = 10  # an unclaimed company request pings moderators again after this
     company_daily_cap: int = 3  # company requests one member may make in 24 hours
     company_honest_minutes: int = 60  # after this, a member nobody has taken is told so honestly
+    warning_expiry_days: int = 90  # a moderator's warning counts as active this long
 
     def has_role(self, member_role_ids: set[int] | frozenset[int], needed: BotRole) -> bool:
         """True when the member holds the Discord role mapped to ``needed`` (or one implying it)."""
@@ -65,6 +66,7 @@ class SetupChange:
     company_nudge_minutes: int | None = None
     company_daily_cap: int | None = None
     company_honest_minutes: int | None = None
+    warning_expiry_days: int | None = None
 
 
 class SetupService:
@@ -90,6 +92,7 @@ class SetupService:
                 company_nudge_minutes=stored.company_nudge_minutes,
                 company_daily_cap=stored.company_daily_cap,
                 company_honest_minutes=stored.company_honest_minutes,
+                warning_expiry_days=stored.warning_expiry_days,
             )
         return config
 
@@ -118,9 +121,13 @@ class SetupService:
                 "Company requests: the member is told honestly after 5–240 minutes, and later than the nudge "
                 "({nudge} min).", nudge=nudge,
             )
+        expiry = change.warning_expiry_days or current.warning_expiry_days
+        if not 1 <= expiry <= 730:
+            raise KohtaamoError("Warnings expire after 1–730 days.")
         return GuildConfig(
             current.guild_id, locale, timezone, roles, {**current.channels, **change.channels}, configured=True,
             company_nudge_minutes=nudge, company_daily_cap=cap, company_honest_minutes=honest,
+            warning_expiry_days=expiry,
         )
 
     async def save(self, config: GuildConfig) -> GuildConfig:
@@ -132,6 +139,7 @@ class SetupService:
             company_nudge_minutes=config.company_nudge_minutes,
             company_daily_cap=config.company_daily_cap,
             company_honest_minutes=config.company_honest_minutes,
+            warning_expiry_days=config.warning_expiry_days,
         )
         await self.repo.save(config.guild_id, stored, self.clock.now())
         return config

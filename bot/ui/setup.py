@@ -120,6 +120,8 @@ def show(i18n: I18n, locale: str, guild: discord.Guild, config: GuildConfig) -> 
         "at most {cap} requests a day per member.",
         minutes=config.company_nudge_minutes, honest=config.company_honest_minutes, cap=config.company_daily_cap,
     ), inline=False)
+    embed.add_field(name=i18n.t(locale, "Moderation"), value=i18n.t(
+        locale, "Warnings count as active for {days} days.", days=config.warning_expiry_days), inline=False)
     if not config.configured:
         embed.set_footer(text=i18n.t(locale, "Nothing is set up yet: use /setup configure."))
     return embed
