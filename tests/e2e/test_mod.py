@@ -166,3 +166,11 @@ async def test_one_case_by_number_and_a_corrected_reason_is_logged(double, world
     assert "Syy: Kiroilua" in shown and "Kirotusvirhe" in shown
     assert await mod(double, world, "case", {"number": 42}) == "Tällä palvelimella ei ole tapausta 42."
     assert await mod(double, world, "reason", {"number": 42, "text": "x"}) == "Tällä palvelimella ei ole tapausta 42."
+
+
+async def test_the_warning_expiry_is_a_setup_option(double, world, bot):
+    from tests.e2e.test_setup import configure_as_admin
+    h = await configure_as_admin(double, world, warning_expiry_days=30)
+    embed = (await h.response())["data"]["embeds"][0]
+    assert "Moderointi: Varoitukset ovat voimassa 30 päivää." in text_of({"embeds": [embed]})
+    assert (await bot.services.setup.get(world.guild)).warning_expiry_days == 30
