@@ -1,7 +1,8 @@
-"""The safety response: every member's message in a room (or a room's thread) is scanned for
-crisis language. On a match the writer gets one gentle DM in a few hours and the moderators an
-alert (their role pinged) that later matches count up. Nothing is posted in the room and the
-message stays. The scan comes first: a message that does not match costs no database read."""
+"""The safety response: every member's message in a room (or a room's thread), and every edit of
+one, is scanned for crisis language. On a match the writer gets one gentle DM in a few hours and
+the moderators an alert (their role pinged) that later matches count up. Nothing is posted in the
+room and the message stays. The scan comes first: a message that does not match costs no database
+read."""
 
 from __future__ import annotations
 
@@ -50,6 +51,12 @@ class SafetyCog(commands.Cog):
             await self.respond(message)
         except Exception:
             log.exception("safety response to a message in guild %s failed", message.guild.id)
+
+    @commands.Cog.listener()
+    async def on_message_edit(self, before: discord.Message, after: discord.Message) -> None:
+        """A message edited into crisis language is read too (the alert counts it like a new one)."""
+        if before.content != after.content:
+            await self.on_message(after)
 
     async def _in_room(self, channel_id: int) -> bool:
         """Whether a channel is a live room, asked again after ``ROOM_TTL`` (rooms change seldom; a

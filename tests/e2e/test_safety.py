@@ -141,3 +141,17 @@ async def test_the_writer_is_answered_in_their_own_language(double, world, bot, 
     await eventually(lambda: alerts(double, world))
     dm = double.dm_messages(writer)[-1]
     assert dm["content"].startswith("Hej. Det du nyss skrev lät tungt") and labels(dm)[-1] == "Jag är okej"
+
+
+async def test_a_message_edited_into_crisis_language_is_read_too(double, world, bot, room):
+    writer = world.people["caregiver"]
+    posted = await double.user_message(room, writer, "Hyvää iltaa kaikille")
+    await mod(double, world, "note", {"member": world.people["plain"], "text": "flush"})
+    assert alerts(double, world) == []
+    stored = double.world.find_message(int(posted["id"]), room)
+    stored["content"] = "en jaksa enää, haluan kuolla"
+    sent = double.emit_message("MESSAGE_UPDATE", stored)
+    if sent is not None:
+        await sent
+    await eventually(lambda: alerts(double, world))
+    assert double.dm_messages(writer)[-1]["content"].startswith("Hei. Äsken kirjoittamasi")
