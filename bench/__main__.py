@@ -13,7 +13,17 @@ import time
 import traceback
 from collections.abc import Awaitable, Callable
 
-from bench import checkin_fanout, claim_race, onboarding, relay, relay_burst, rss, safety_cpu, setup_show
+from bench import (
+    checkin_fanout,
+    claim_race,
+    events,
+    onboarding,
+    relay,
+    relay_burst,
+    rss,
+    safety_cpu,
+    setup_show,
+)
 from bench.stats import HEADER
 
 Benchmark = Callable[[bool], Awaitable[tuple[list[str], bool]]]
@@ -24,6 +34,7 @@ BENCHMARKS: dict[str, Benchmark] = {
     relay_burst.NAME: relay_burst.run,
     onboarding.NAME: onboarding.run,
     checkin_fanout.NAME: checkin_fanout.run,
+    events.NAME: events.run,
     rss.NAME: rss.run,
     safety_cpu.NAME: safety_cpu.run,
 }

@@ -11,11 +11,13 @@ import yarl
 from discord.ext import commands
 
 from bot.clock import Clock, SystemClock
+from bot.db.announce import AnnounceRepo
 from bot.db.cases import CaseRepo
 from bot.db.checkin import CheckinRepo
 from bot.db.company import CompanyRepo
 from bot.db.connection import Database
 from bot.db.crypto import Sealer
+from bot.db.event import EventRepo
 from bot.db.jobs import JobRepo
 from bot.db.migrate import migrate
 from bot.db.moderation import LockRepo
@@ -28,10 +30,12 @@ from bot.db.volunteer import VolunteerRepo
 from bot.i18n import I18n
 from bot.i18n.translator import Translator
 from bot.scheduling import Scheduler
+from bot.services.announce import AnnounceService
 from bot.services.checkin_personal import PersonalCheckins
 from bot.services.checkin_room import RoomCheckins
 from bot.services.company import CompanyService, limits_from
 from bot.services.company_moderation import CompanyModeration
+from bot.services.event import EventService
 from bot.services.moderation import ModerationService
 from bot.services.onboarding import DEFAULT_RULES, OnboardingService, RulesService
 from bot.services.privacy import Privacy
@@ -41,18 +45,24 @@ from bot.services.safety_response import SafetyResponse
 from bot.services.setup import SetupService
 from bot.services.volunteer import VolunteerService
 from bot.settings import Settings
+from bot.ui.announce import AnnounceButton
 from bot.ui.checkin import CheckinButton
 from bot.ui.company import CompanyButton
+from bot.ui.event import EventButton
+from bot.ui.event_publish import EventPublisher
 from bot.ui.kit import Kit
 from bot.ui.mod import DeskButton
 from bot.ui.mod_channel import ChannelDesk
 from bot.ui.mod_desk import Desk
 from bot.ui.onboarding import OnboardingButton
+from cogs.announce import AnnounceCog
 from cogs.checkin import CheckinCog
 from cogs.checkin_prompts import CheckinPromptsCog
 from cogs.company import CompanyCog
 from cogs.company_relay import CompanyRelayCog
 from cogs.company_waiting import CompanyWaitingCog
+from cogs.event import EventCog
+from cogs.event_reminders import EventRemindersCog
 from cogs.mod import ModCog
 from cogs.onboarding import OnboardingCog
 from cogs.report import ReportCog
@@ -94,6 +104,8 @@ class Services:
     checkins: PersonalCheckins
     room_checkins: RoomCheckins  # anonymous counts only: no personal data
     privacy: Privacy  # the privacy issue's /mydata export and delete go through this
+    events: EventService
+    announcements: AnnounceService
     moderation: ModerationService
     reports: ReportService
     safety: SafetyResponse
@@ -126,6 +138,8 @@ class Kohtaamo(commands.Bot):
         self.services: Services | None = None
         self.kit: Kit | None = None
         self.company: CompanyCog | None = None  # the persistent buttons of bot/ui/company.py call it
+        self.events: EventCog | None = None  # and those of bot/ui/event.py this one
+        self.announce: AnnounceCog | None = None  # and those of bot/ui/announce.py this one
         self.onboarding: OnboardingCog | None = None  # and those of bot/ui/onboarding.py this one
         self.moderation: Desk | None = None  # bot/ui/mod.py's DeskButton calls these three
         self.reports: ReportCog | None = None
@@ -149,17 +163,20 @@ class Kohtaamo(commands.Bot):
         company = CompanyService(CompanyRepo(db, sealer), volunteers, scheduler, self.clock, limits_from(setup))
         rules = RulesService(OnboardingRepo(db), self.clock, lambda locale: self.i18n.t(locale, DEFAULT_RULES))
         onboarding = OnboardingService(OnboardingRepo(db), rules, setup, CaseRepo(db, sealer), self.clock)
+        events = EventService(EventRepo(db), scheduler, self.clock)
+        announcements = AnnounceService(AnnounceRepo(db), scheduler, self.clock)
         checkins = PersonalCheckins(CheckinRepo(db, sealer), scheduler, self.clock)
         room_checkins = RoomCheckins(CheckinRepo(db, sealer), scheduler, self.clock)
         moderation = ModerationService(CaseRepo(db, sealer), LockRepo(db), setup, self.clock)
         reports = ReportService(ReportRepo(db, sealer), self.clock)
         safety = SafetyResponse(SafetyRepo(db), self.clock)
         privacy = Privacy({"language": setup, "company_requests": company, "volunteer": volunteers, "onboarding": onboarding,
+                           "events": events, "announcements": announcements,
                            "checkins": checkins})
         privacy.sources.update({"cases": moderation, "reports": reports, "safety_alerts": safety})
         rooms = RoomService(RoomRepo(db), scheduler, setup, self.clock)  # rooms hold no personal data
         return Services(
-            db, scheduler, setup, volunteers, company, rules, onboarding, rooms, checkins, room_checkins, privacy,
+            db, scheduler, setup, volunteers, company, rules, onboarding, rooms, checkins, room_checkins, privacy, events, announcements,
             moderation=moderation, reports=reports, safety=safety,
         )
 
@@ -172,7 +189,12 @@ class Kohtaamo(commands.Bot):
         self.tree.on_error = kit.explain  # type: ignore[method-assign]
         await self.tree.set_translator(Translator(self.i18n))
         relay = CompanyRelayCog(self, kit, company, volunteers)
-        waiting = CompanyWaitingCog(self, kit, company, volunteers, self.clock)
+        events = self.services.events
+        publisher = EventPublisher(self, self.i18n, events, setup)
+        reminders = EventRemindersCog(self, kit, events, publisher, scheduler.max_attempts)
+        self.events = EventCog(self, kit, events, self.services.rooms, publisher, self.clock)
+        self.announce = AnnounceCog(self, kit, self.services.announcements, scheduler.max_attempts)
+        waiting = CompanyWaitingCog(self, kit, company, volunteers, self.clock, reminders.upcoming_for)
         self.company = company_cog = CompanyCog(
             self, kit, company, CompanyModeration(company), volunteers, relay.conversation_opened
         )
@@ -199,13 +221,20 @@ class Kohtaamo(commands.Bot):
             RoomCog(self, kit, self.services.rooms, self.services.rules, room_hours),
             checkin,
             prompts,
+            self.events,
+            reminders,
+            self.announce,
         ):
             await self.add_cog(cog)
-        self.add_dynamic_items(CompanyButton, OnboardingButton, CheckinButton, DeskButton)
+        self.add_dynamic_items(CompanyButton, OnboardingButton, EventButton, AnnounceButton, CheckinButton, DeskButton)
         scheduler.register(VolunteerService.KIND_OFF_DUTY, volunteers.expire_duty)
         scheduler.register(CompanyService.KIND_ESCALATE, waiting.on_escalate)
         scheduler.register(CompanyService.KIND_GIVE_UP, waiting.on_give_up)
         scheduler.register(RoomService.KIND_HOURS, room_hours.on_hours)
+        for kind in EventService.REMINDER_KINDS.values():
+            scheduler.register(kind, reminders.on_reminder)
+        scheduler.register(EventService.KIND_NEXT, reminders.on_next)
+        scheduler.register(AnnounceService.KIND_SEND, self.announce.on_due)
         scheduler.register(PersonalCheckins.KIND, prompts.on_personal)
         scheduler.register(RoomCheckins.KIND, prompts.on_room)
         if self.jobs:

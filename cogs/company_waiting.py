@@ -3,6 +3,8 @@ after the nudge time, and the member is told honestly after the server's honest 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import discord
 from discord.ext import commands
 
@@ -10,7 +12,7 @@ from bot.clock import Clock
 from bot.scheduling import DueJob
 from bot.services.company import CompanyService
 from bot.services.setup import BotRole
-from bot.services.volunteer import VolunteerService
+from bot.services.volunteer import Audience, VolunteerService
 from bot.ui import company as ui
 from bot.ui.crisis import crisis_text
 from bot.ui.kit import Kit
@@ -20,9 +22,12 @@ class CompanyWaitingCog(commands.Cog):
     """No commands: the scheduler calls ``on_escalate`` and ``on_give_up``."""
 
     def __init__(
-        self, bot: commands.Bot, kit: Kit, company: CompanyService, volunteers: VolunteerService, clock: Clock
+        self, bot: commands.Bot, kit: Kit, company: CompanyService, volunteers: VolunteerService, clock: Clock,
+        upcoming: Callable[[int, Audience, str], Awaitable[str | None]] | None = None,
     ) -> None:
+        """``upcoming(guild, audience, locale)``: lines offering the events the member may join."""
         self.bot = bot
+        self.upcoming = upcoming
         self.kit = kit
         self.i18n = kit.i18n
         self.company = company
@@ -64,7 +69,9 @@ class CompanyWaitingCog(commands.Cog):
             "I am sorry: no volunteer has been free to take your request yet. You can keep waiting, or cancel. "
             "If things feel heavy right now, these services are there for you:",
         )
+        events = await self.upcoming(request.guild_id, request.audience, request.locale) if self.upcoming else None
         await ui.dm_requester(
-            self.bot, self.company, request, text + "\n" + crisis_text(self.i18n, request.locale),
+            self.bot, self.company, request, text + "\n" + crisis_text(self.i18n, request.locale)
+            + (f"\n\n{events}" if events else ""),
             ui.buttons(self.i18n, request.locale, request.id, "wait", "cancel"), nonce=f"kg{job.id}",
         )

@@ -12,7 +12,7 @@ import discord
 from bot.i18n import LANGUAGE_NAMES, N_, I18n
 from bot.services.company import TOPIC_MAX, CompanyService, Kind, Request, Status
 from bot.services.volunteer import Audience
-from bot.ui.kit import kit_of
+from bot.ui.kit import kit_of, reach
 from bot.ui.relay import neutralise
 
 KIND_NAMES = {
@@ -181,12 +181,8 @@ async def send_dm(
 ) -> discord.Message | None:
     """A direct message, or None when the member cannot be reached (closed DMs, left, unknown).
     A ``nonce`` makes Discord drop a repeat of the same send (a job retried after a crash)."""
-    options: dict[str, Any] = {"view": view} if view is not None else {}
-    if nonce is not None:
-        options["nonce"] = nonce
     try:
-        user = client.get_user(user_id) or await client.fetch_user(user_id)
-        return await user.send(content, **options)
+        return await reach(client, user_id, content, view, nonce)
     except discord.HTTPException:
         return None
 

@@ -4,8 +4,9 @@ the one error handler of the command tree."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import discord
 from discord import app_commands
@@ -122,3 +123,64 @@ def requires(role: BotRole) -> Callable[[T], T]:
 
 def kit_of(interaction: discord.Interaction) -> Kit:
     return interaction.client.kit  # type: ignore[attr-defined, no-any-return]
+
+
+def form(interaction: discord.Interaction, pattern: re.Pattern[str]) -> re.Match[str] | None:
+    """A submitted form whose custom id matches ``pattern`` (forms are matched by custom id in an
+    ``on_interaction`` listener, so one opened before a restart is still taken after it)."""
+    if interaction.type is not discord.InteractionType.modal_submit or not interaction.data:
+        return None
+    return pattern.fullmatch(str(interaction.data.get("custom_id", "")))
+
+
+async def reach(
+    client: discord.Client, user_id: int, content: str, view: discord.ui.View | None = None, nonce: str | None = None
+) -> discord.Message | None:
+    """A direct message; None when the member cannot get one (closed DMs, unknown user). Other
+    failures (Discord 500 after discord.py's own retries) are raised, so a job can try again.
+    A ``nonce`` makes Discord drop a repeat of the same send."""
+    options: dict[str, Any] = {"view": view} if view is not None else {}
+    if nonce is not None:
+        options["nonce"] = nonce
+    try:
+        user = client.get_user(user_id) or await client.fetch_user(user_id)
+        return await user.send(content, **options)
+    except (discord.Forbidden, discord.NotFound):
+        return None
+
+
+class FeatureButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"k:v1:(?!)"):
+    """A persistent button ``k:v1:<feature>:<action>:<ref>`` whose click goes to the cog the
+    bot keeps as ``client.<desk>`` (its ``on_button(interaction, action, ref)``). Subclasses set
+    ``feature``, ``desk`` and their own ``template``."""
+
+    feature: ClassVar[str]
+    desk: ClassVar[str]
+
+    def __init__(self, action: str, ref: int, label: str, style: discord.ButtonStyle) -> None:
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=f"k:v1:{self.feature}:{action}:{ref}"))
+        self.action = action
+        self.ref = ref
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> FeatureButton:
+        assert isinstance(item, discord.ui.Button)
+        return cls(match["action"], int(match["ref"]), item.label or "", item.style)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await getattr(interaction.client, self.desk).on_button(interaction, self.action, self.ref)
+        except Exception as error:
+            await kit_of(interaction).explain(interaction, error)
+
+    @classmethod
+    def view_of(cls, i18n: I18n, locale: str, ref: int, labels: dict[str, tuple[str, discord.ButtonStyle]],
+            *actions: str) -> discord.ui.View:
+        """A view of these buttons for ``ref``; ``labels``: action → (message id, style)."""
+        view = discord.ui.View(timeout=None)
+        for action in actions:
+            label, style = labels[action]
+            view.add_item(cls(action, ref, i18n.t(locale, label), style))
+        return view
