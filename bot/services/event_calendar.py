@@ -7,8 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import icalendar
-
 from bot.services.event import Event
 
 PRODID = "-//Kohtaamo//Events//FI"
@@ -16,6 +14,8 @@ PRODID = "-//Kohtaamo//Events//FI"
 
 def ics(event: Event, now: datetime, *, place: str | None = None, url: str | None = None) -> bytes:
     """``place`` overrides the event's (a voice channel's name); ``url`` links the card."""
+    import icalendar  # only when a member asks for the file: it costs ~4 MiB kept for the process's life
+
     zone = ZoneInfo(event.timezone)
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
