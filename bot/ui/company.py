@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 import discord
 
 from bot.i18n import LANGUAGE_NAMES, N_, I18n
 from bot.services.company import TOPIC_MAX, CompanyService, Kind, Request, Status
 from bot.services.volunteer import Audience
-from bot.ui.kit import kit_of, reach
+from bot.ui.kit import FeatureButton, reach
 from bot.ui.relay import neutralise
 
 KIND_NAMES = {
@@ -44,45 +44,16 @@ BUTTONS = {
 }
 
 
-class CompanyDesk(Protocol):
-    """What the buttons call; implemented by ``cogs.company.CompanyCog``."""
-
-    async def on_button(self, interaction: discord.Interaction, action: str, ref: int) -> None: ...
-
-
-def desk(interaction: discord.Interaction) -> CompanyDesk:
-    return interaction.client.company  # type: ignore[attr-defined, no-any-return]
-
-
-class CompanyButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"k:v1:company:(?P<action>[a-z]+):(?P<ref>\d+)"):
+class CompanyButton(FeatureButton, template=r"k:v1:company:(?P<action>[a-z]+):(?P<ref>\d+)"):
     """Every company button: ``k:v1:company:<action>:<ref>``, where ref is a request id
-    (``ask``: the guild id). Survives restarts; permission is checked on every click."""
+    (``ask``: the guild id); ``CompanyCog.on_button``. Survives restarts; permission is checked
+    on every click."""
 
-    def __init__(self, action: str, ref: int, label: str, style: discord.ButtonStyle) -> None:
-        super().__init__(discord.ui.Button(label=label, style=style, custom_id=f"k:v1:company:{action}:{ref}"))
-        self.action = action
-        self.ref = ref
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> CompanyButton:
-        assert isinstance(item, discord.ui.Button)
-        return cls(match["action"], int(match["ref"]), item.label or "", item.style)
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        try:
-            await desk(interaction).on_button(interaction, self.action, self.ref)
-        except Exception as error:
-            await kit_of(interaction).explain(interaction, error)
+    feature, desk = "company", "company"
 
 
 def buttons(i18n: I18n, locale: str, ref: int, *actions: str) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    for action in actions:
-        label, style = BUTTONS[action]
-        view.add_item(CompanyButton(action, ref, i18n.t(locale, label), style))
-    return view
+    return CompanyButton.view_of(i18n, locale, ref, BUTTONS, *actions)
 
 
 # Forms are answered from ``CompanyCog.on_interaction`` by their custom id, not by the Modal
