@@ -113,6 +113,43 @@ class SetupCog(commands.GroupCog, group_name=_("setup"), group_description=_("Se
             if note:
                 await self.kit.reply(interaction, note)
 
+    @app_commands.command(name=_("privacy"), description=_("Set who runs the service and how long data is kept"))
+    @app_commands.checks.has_permissions(manage_guild=True)
+    @app_commands.rename(
+        contact=_("contact"), company_days=_("company_days"), mood_days=_("mood_days"), case_days=_("case_days"),
+        job_days=_("job_days"), leaver_days=_("leaver_days"),
+    )
+    @app_commands.describe(
+        contact=_("Who runs the service and how to reach them, shown by /privacy"),
+        company_days=_("Days a company request's topic and messages are kept after it ends (default 30)"),
+        mood_days=_("Days check-in moods and loneliness answers are kept (default 365)"),
+        case_days=_("Days closed reports, safety alerts and moderation cases are kept (default 730)"),
+        job_days=_("Days finished scheduled tasks are kept (default 30)"),
+        leaver_days=_("Days after leaving the server before a member's data is erased (default 30)"),
+    )
+    async def privacy(
+        self,
+        interaction: discord.Interaction,
+        contact: app_commands.Range[str, 1, 300] | None = None,
+        company_days: app_commands.Range[int, 1, 365] | None = None,
+        mood_days: app_commands.Range[int, 30, 1095] | None = None,
+        case_days: app_commands.Range[int, 90, 1825] | None = None,
+        job_days: app_commands.Range[int, 1, 365] | None = None,
+        leaver_days: app_commands.Range[int, 1, 365] | None = None,
+    ) -> None:
+        assert interaction.guild is not None
+        days = {"company_days": company_days, "mood_days": mood_days, "case_days": case_days, "job_days": job_days,
+                "leaver_grace_days": leaver_days}
+        change = SetupChange(
+            roles={}, channels={}, privacy_contact=contact, retention={k: v for k, v in days.items() if v is not None}
+        )
+        locale = await self.kit.locale(interaction)
+        config = await self.kit.setup.save(self.kit.setup.preview(await self.kit.config(interaction), change))
+        await self.kit.reply(
+            interaction, self.kit.i18n.t(locale, "Setup saved."),
+            embed=ui.show(self.kit.i18n, locale, interaction.guild, config),
+        )
+
     @app_commands.command(name=_("show"), description=_("Show how Kohtaamo is set up on this server"))
     @app_commands.checks.has_permissions(manage_guild=True)
     async def show(self, interaction: discord.Interaction) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.db.codec import to_db
@@ -20,6 +20,12 @@ class StoredSetup:
     company_daily_cap: int
     company_honest_minutes: int
     warning_expiry_days: int = 90
+    privacy_contact: str | None = None
+    retention: Mapping[str, int] = field(default_factory=dict)  # bot.services.setup.Retention's fields
+
+
+# Retention's fields (bot.services.setup.Retention), in the order of their columns in guilds.
+RETENTION_FIELDS = ("company_days", "mood_days", "case_days", "job_days", "leaver_grace_days")
 
 
 class SetupRepo:
@@ -29,7 +35,9 @@ class SetupRepo:
     async def load(self, guild_id: int) -> StoredSetup | None:
         row = await self.db.fetchone(
             "SELECT locale, timezone, company_nudge_minutes, company_daily_cap, company_honest_minutes, "
-            "warning_expiry_days FROM guilds WHERE guild_id = ?",
+            "warning_expiry_days, privacy_contact, retention_company_days AS company_days, "
+            "retention_mood_days AS mood_days, retention_case_days AS case_days, retention_job_days AS job_days, "
+            "leaver_grace_days FROM guilds WHERE guild_id = ?",
             (guild_id,),
             cached=True,
         )
@@ -50,6 +58,8 @@ class SetupRepo:
             company_daily_cap=int(row["company_daily_cap"]),
             company_honest_minutes=int(row["company_honest_minutes"]),
             warning_expiry_days=int(row["warning_expiry_days"]),
+            privacy_contact=row["privacy_contact"],
+            retention={name: int(row[name]) for name in RETENTION_FIELDS},
         )
 
     async def save(self, guild_id: int, stored: StoredSetup, now: datetime) -> None:
@@ -59,14 +69,22 @@ class SetupRepo:
         async with self.db.transaction():
             await self.db.execute(
                 "INSERT INTO guilds (guild_id, locale, timezone, company_nudge_minutes, company_daily_cap, "
-                "company_honest_minutes, warning_expiry_days, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "company_honest_minutes, warning_expiry_days, privacy_contact, retention_company_days, "
+                "retention_mood_days, retention_case_days, retention_job_days, leaver_grace_days, created_at, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (guild_id) DO UPDATE SET locale = excluded.locale, timezone = excluded.timezone, "
                 "company_nudge_minutes = excluded.company_nudge_minutes, "
                 "company_daily_cap = excluded.company_daily_cap, "
                 "company_honest_minutes = excluded.company_honest_minutes, "
-                "warning_expiry_days = excluded.warning_expiry_days, updated_at = excluded.updated_at",
+                "warning_expiry_days = excluded.warning_expiry_days, privacy_contact = excluded.privacy_contact, "
+                "retention_company_days = excluded.retention_company_days, "
+                "retention_mood_days = excluded.retention_mood_days, "
+                "retention_case_days = excluded.retention_case_days, "
+                "retention_job_days = excluded.retention_job_days, leaver_grace_days = excluded.leaver_grace_days, "
+                "updated_at = excluded.updated_at",
                 (guild_id, stored.locale, stored.timezone, stored.company_nudge_minutes, stored.company_daily_cap,
-                 stored.company_honest_minutes, stored.warning_expiry_days, stamp, stamp),
+                 stored.company_honest_minutes, stored.warning_expiry_days, stored.privacy_contact,
+                 *(stored.retention[name] for name in RETENTION_FIELDS), stamp, stamp),
             )
             await self.db.execute("DELETE FROM guild_roles WHERE guild_id = ?", (guild_id,))
             for key, role_id in roles.items():

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 
 from bot.clock import Clock, known_timezone
-from bot.db.setup import SetupRepo, StoredSetup
+from bot.db.setup import RETENTION_FIELDS, SetupRepo, StoredSetup
 from bot.errors import KohtaamoError
 from bot.i18n import LOCALES
 
@@ -35,6 +35,25 @@ _IMPLIED: dict[BotRole, frozenset[BotRole]] = {
 
 
 @dataclass(frozen=True)
+class Retention:
+    """How many days each kind of data is kept on a server; the daily purge and /privacy read these."""
+
+    company_days: int = 30  # a company request's topic, messages and relay state, after it ends
+    mood_days: int = 365  # check-in moods and loneliness answers
+    case_days: int = 730  # closed reports, safety alerts and moderation cases
+    job_days: int = 30  # finished scheduled jobs
+    leaver_grace_days: int = 30  # a member who left is erased after this, unless they come back
+
+
+# The days each retention setting may take.
+RETENTION_BOUNDS: dict[str, tuple[int, int]] = {
+    "company_days": (1, 365), "mood_days": (30, 1095), "case_days": (90, 1825), "job_days": (1, 365),
+    "leaver_grace_days": (1, 365),
+}
+assert tuple(f.name for f in fields(Retention)) == RETENTION_FIELDS == tuple(RETENTION_BOUNDS)
+
+
+@dataclass(frozen=True)
 class GuildConfig:
     guild_id: int
     locale: str = "fi"
@@ -46,6 +65,8 @@ class GuildConfig:
     company_daily_cap: int = 3  # company requests one member may make in 24 hours
     company_honest_minutes: int = 60  # after this, a member nobody has taken is told so honestly
     warning_expiry_days: int = 90  # a moderator's warning counts as active this long
+    privacy_contact: str | None = None  # who runs the service here: /privacy names them
+    retention: Retention = field(default_factory=Retention)
 
     def has_role(self, member_role_ids: set[int] | frozenset[int], needed: BotRole) -> bool:
         """True when the member holds the Discord role mapped to ``needed`` (or one implying it)."""
@@ -67,6 +88,8 @@ class SetupChange:
     company_daily_cap: int | None = None
     company_honest_minutes: int | None = None
     warning_expiry_days: int | None = None
+    privacy_contact: str | None = None
+    retention: dict[str, int] = field(default_factory=dict)  # Retention's field → days
 
 
 class SetupService:
@@ -93,6 +116,8 @@ class SetupService:
                 company_daily_cap=stored.company_daily_cap,
                 company_honest_minutes=stored.company_honest_minutes,
                 warning_expiry_days=stored.warning_expiry_days,
+                privacy_contact=stored.privacy_contact,
+                retention=Retention(**stored.retention),
             )
         return config
 
@@ -124,10 +149,19 @@ class SetupService:
         expiry = change.warning_expiry_days or current.warning_expiry_days
         if not 1 <= expiry <= 730:
             raise KohtaamoError("Warnings expire after 1–730 days.")
+        for name, days in change.retention.items():
+            low, high = RETENTION_BOUNDS[name]
+            if not low <= days <= high:
+                raise KohtaamoError(
+                    "Keeping times: company requests 1–365 days, moods 30–1095, reports and cases 90–1825, "
+                    "finished jobs 1–365, and a member who left 1–365."
+                )
+        contact = current.privacy_contact if change.privacy_contact is None else change.privacy_contact.strip()
         return GuildConfig(
             current.guild_id, locale, timezone, roles, {**current.channels, **change.channels}, configured=True,
             company_nudge_minutes=nudge, company_daily_cap=cap, company_honest_minutes=honest,
-            warning_expiry_days=expiry,
+            warning_expiry_days=expiry, privacy_contact=contact or None,
+            retention=replace(current.retention, **change.retention),
         )
 
     async def save(self, config: GuildConfig) -> GuildConfig:
@@ -140,6 +174,8 @@ class SetupService:
             company_daily_cap=config.company_daily_cap,
             company_honest_minutes=config.company_honest_minutes,
             warning_expiry_days=config.warning_expiry_days,
+            privacy_contact=config.privacy_contact,
+            retention=asdict(config.retention),
         )
         await self.repo.save(config.guild_id, stored, self.clock.now())
         return config

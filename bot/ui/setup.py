@@ -122,6 +122,16 @@ def show(i18n: I18n, locale: str, guild: discord.Guild, config: GuildConfig) -> 
     ), inline=False)
     embed.add_field(name=i18n.t(locale, "Moderation"), value=i18n.t(
         locale, "Warnings count as active for {days} days.", days=config.warning_expiry_days), inline=False)
+    kept = config.retention
+    embed.add_field(name=i18n.t(locale, "Privacy"), value=i18n.t(
+        locale,
+        "Contact: {contact}\nKept: company requests {company} days after they end; moods {moods} days; "
+        "closed reports, alerts and cases {cases} days; finished jobs {jobs} days. A member who left is erased "
+        "after {grace} days.",
+        contact=discord.utils.escape_markdown(config.privacy_contact) if config.privacy_contact else i18n.t(locale, "not set"),
+        company=kept.company_days, moods=kept.mood_days, cases=kept.case_days, jobs=kept.job_days,
+        grace=kept.leaver_grace_days,
+    ), inline=False)
     if not config.configured:
         embed.set_footer(text=i18n.t(locale, "Nothing is set up yet: use /setup configure."))
     return embed

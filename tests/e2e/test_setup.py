@@ -40,6 +40,22 @@ async def test_admin_configures_and_shows_setup_in_finnish(double, world, bot):
     assert f"moderointiloki: <#{world.channels['modlog']}>" in embed_text((await shown.response())["data"])
 
 
+async def test_admin_sets_the_privacy_contact_and_keeping_times(double, world, bot):
+    h = await double.slash(world.guild, world.people["admin"], "setup",
+                           {"contact": "Jyväskylän nuorisopalvelut, tietosuoja@example.fi", "mood_days": 180,
+                            "leaver_days": 14}, sub="privacy")
+    body = (await h.response())["data"]
+    assert h.ephemeral and body["content"] == "Asetukset tallennettu."
+    text = embed_text(body)
+    assert "Yhteystieto: Jyväskylän nuorisopalvelut, tietosuoja@example.fi" in text
+    assert "mielialat 180 päivää" in text and "poistetaan 14 päivän kuluttua" in text
+    config = await bot.services.setup.get(world.guild)
+    assert (config.retention.mood_days, config.retention.company_days) == (180, 30)
+    h = await double.slash(world.guild, world.people["moderator"], "setup", {"mood_days": 60}, sub="privacy")
+    assert (await h.response())["data"]["content"] == "Tähän tarvitset Palvelimen hallinta -oikeuden."
+    assert (await bot.services.setup.get(world.guild)).retention.mood_days == 180
+
+
 async def test_show_in_swedish_for_a_swedish_client(double, world, bot):
     h = await double.slash(world.guild, world.people["admin"], "setup", sub="show", locale="sv-SE")
     text = embed_text((await h.response())["data"])

@@ -4,7 +4,7 @@ import pytest
 
 from bot.db.setup import SetupRepo
 from bot.errors import KohtaamoError
-from bot.services.setup import BotChannel, BotRole, GuildConfig, SetupChange, SetupService
+from bot.services.setup import BotChannel, BotRole, GuildConfig, Retention, SetupChange, SetupService
 
 GUILD = 1000
 
@@ -86,6 +86,23 @@ async def test_the_honest_time_is_kept_and_must_follow_the_nudge(service):
                    SetupChange({}, {}, company_nudge_minutes=30)):
         with pytest.raises(KohtaamoError):
             service.preview(config, change)
+
+
+async def test_retention_and_the_privacy_contact_are_kept_and_bounded(service, db, clock):
+    assert (await service.get(GUILD)).retention == Retention(30, 365, 730, 30, 30)
+    change = SetupChange({}, {}, privacy_contact="  Nuorisopalvelut, tietosuoja@example.fi ",
+                         retention={"mood_days": 180, "leaver_grace_days": 14})
+    await service.save(service.preview(await service.get(GUILD), change))
+    config = await SetupService(SetupRepo(db), clock, "fi", "Europe/Helsinki").get(GUILD)
+    assert config.privacy_contact == "Nuorisopalvelut, tietosuoja@example.fi"
+    assert config.retention == Retention(company_days=30, mood_days=180, case_days=730, job_days=30, leaver_grace_days=14)
+    # Another change leaves what it does not name as it was.
+    config = service.preview(config, SetupChange({}, {}, retention={"company_days": 7}))
+    assert (config.retention.company_days, config.retention.mood_days, config.privacy_contact) == (
+        7, 180, "Nuorisopalvelut, tietosuoja@example.fi")
+    for days in ({"mood_days": 29}, {"case_days": 1826}, {"company_days": 0}, {"leaver_grace_days": 366}):
+        with pytest.raises(KohtaamoError):
+            service.preview(config, SetupChange({}, {}, retention=days))
 
 
 async def test_the_members_language_is_exported_and_erased(service):
