@@ -23,6 +23,7 @@ from bot.db.migrate import migrate
 from bot.db.moderation import LockRepo
 from bot.db.onboarding import OnboardingRepo
 from bot.db.reports import ReportRepo
+from bot.db.retention import RetentionRepo
 from bot.db.room import RoomRepo
 from bot.db.safety import SafetyRepo
 from bot.db.setup import SetupRepo
@@ -40,6 +41,7 @@ from bot.services.moderation import ModerationService
 from bot.services.onboarding import DEFAULT_RULES, OnboardingService, RulesService
 from bot.services.privacy import Privacy
 from bot.services.reports import ReportService
+from bot.services.retention import RetentionService
 from bot.services.room import RoomService
 from bot.services.safety_response import SafetyResponse
 from bot.services.setup import SetupService
@@ -109,6 +111,7 @@ class Services:
     moderation: ModerationService
     reports: ReportService
     safety: SafetyResponse
+    retention: RetentionService
 
 
 class Kohtaamo(commands.Bot):
@@ -178,6 +181,7 @@ class Kohtaamo(commands.Bot):
         return Services(
             db, scheduler, setup, volunteers, company, rules, onboarding, rooms, checkins, room_checkins, privacy, events, announcements,
             moderation=moderation, reports=reports, safety=safety,
+            retention=RetentionService(RetentionRepo(db, sealer), scheduler, self.clock, settings.timezone),
         )
 
     async def setup_hook(self) -> None:
@@ -237,10 +241,12 @@ class Kohtaamo(commands.Bot):
         scheduler.register(AnnounceService.KIND_SEND, self.announce.on_due)
         scheduler.register(PersonalCheckins.KIND, prompts.on_personal)
         scheduler.register(RoomCheckins.KIND, prompts.on_room)
+        scheduler.register(RetentionService.KIND, self.services.retention.on_due)
         if self.jobs:
             await scheduler.start()
             await checkins.resume()
             await room_checkins.resume()
+            await self.services.retention.start()
 
     async def is_room(self, channel_id: int) -> bool:
         """A live room: the safety scan reads its messages and its threads'."""

@@ -99,8 +99,7 @@ class CompanyRepo:
         if row is None:
             return None
         opened = self.sealer.open(row["requester_enc"])
-        assert opened is not None
-        return int(opened)
+        return int(opened) if opened else None  # "": forgotten by the retention purge
 
     async def count_since(self, guild_id: int, user_id: int, since: datetime) -> int:
         """Requests the member made in this guild since ``since``; withdrawn ones do not count."""

@@ -28,7 +28,8 @@ A = Audience
 async def env(db, clock):
     scheduler = Scheduler(JobRepo(db), clock, timers=False)
     volunteers = VolunteerService(VolunteerRepo(db), scheduler, clock)
-    company = CompanyService(CompanyRepo(db, Sealer(Fernet.generate_key())), volunteers, scheduler, clock)
+    sealer = Sealer(Fernet.generate_key())
+    company = CompanyService(CompanyRepo(db, sealer), volunteers, scheduler, clock)
     fired: list[tuple[str, int | None]] = []
 
     async def escalate(job):
@@ -50,7 +51,7 @@ async def env(db, clock):
     ):
         await volunteers.add(GUILD, uid, display_name=f"V{uid}", languages=languages, audiences=audiences,
                              minors_cleared=cleared)
-    return SimpleNamespace(db=db, clock=clock, scheduler=scheduler, volunteers=volunteers, company=company,
+    return SimpleNamespace(db=db, clock=clock, sealer=sealer, scheduler=scheduler, volunteers=volunteers, company=company,
                            moderation=CompanyModeration(company), fired=fired)
 
 
