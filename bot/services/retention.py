@@ -1,8 +1,8 @@
 """Data is kept only as long as it serves: a purge runs every night at 04:00 (the bot's time zone)
 and removes what is past each server's keeping times (/setup privacy; bot/db/retention.py says
 what goes). Each night's job has its own id, the date's ordinal, so the job that has just run can
-schedule the next one. A night missed while the bot was down runs when it comes back the same
-day; after a longer stop the next night's purge removes everything past its time, however old."""
+schedule the next one. A night missed while the bot was down (or asleep) runs when it comes back,
+however late, and the next one is scheduled from then."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from bot.services.setup import Retention
 log = logging.getLogger(__name__)
 
 PURGE_AT = time(4, 0)
+MISSED_NIGHT_GRACE = timedelta(days=3660)  # never too late: a purge only ever catches up
 
 
 class RetentionService:
@@ -48,5 +49,4 @@ class RetentionService:
         local = after.astimezone(self.zone)
         day = local.date() if local.time() < PURGE_AT else local.date() + timedelta(days=1)
         due = datetime.combine(day, PURGE_AT, self.zone).astimezone(UTC)
-        # A night missed while the bot was down still runs, up to a day late.
-        await self.scheduler.schedule(self.KIND, day.toordinal(), due, grace=timedelta(hours=23))
+        await self.scheduler.schedule(self.KIND, day.toordinal(), due, grace=MISSED_NIGHT_GRACE)
