@@ -202,8 +202,8 @@ class Kohtaamo(commands.Bot):
         self.company = company_cog = CompanyCog(
             self, kit, company, CompanyModeration(company), volunteers, relay.conversation_opened
         )
-        room_hours = RoomHoursCog(self, kit, self.services.rooms)
-        self.moderation = desk = Desk(self, kit, self.services.moderation, self.clock)
+        room_hours = RoomHoursCog(self, kit, self.services.rooms, self.services.moderation)
+        self.moderation = desk = Desk(self, kit, self.services.moderation, self.clock, room_hours.unlocked)
         self.reports = ReportCog(self, kit, self.services.reports, ChannelDesk(desk))
         self.safety = SafetyCog(self, kit, self.services.safety, self.is_room)
         self.onboarding = onboarding = OnboardingCog(self, kit, self.services.onboarding, self.services.rules)

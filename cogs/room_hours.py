@@ -12,6 +12,7 @@ import discord
 from discord.ext import commands
 
 from bot.scheduling import DueJob
+from bot.services.moderation import ModerationService
 from bot.services.room import AUTOMOD_EXEMPT_ROLES, Room, RoomService, Status
 from bot.services.setup import BotChannel, GuildConfig
 from bot.ui import room as ui
@@ -24,11 +25,12 @@ log = logging.getLogger(__name__)
 class RoomHoursCog(commands.Cog):
     """No commands: the scheduler calls ``on_hours``; /room calls ``notice`` and ``minors_protected``."""
 
-    def __init__(self, bot: commands.Bot, kit: Kit, rooms: RoomService) -> None:
+    def __init__(self, bot: commands.Bot, kit: Kit, rooms: RoomService, moderation: ModerationService) -> None:
         self.bot = bot
         self.kit = kit
         self.i18n = kit.i18n
         self.rooms = rooms
+        self.moderation = moderation  # a room under /mod lock keeps shut whatever its hours say
         self.reconciled = asyncio.Event()  # set once every room was put right after a start
 
     async def on_hours(self, job: DueJob) -> None:
@@ -66,14 +68,22 @@ class RoomHoursCog(commands.Cog):
             config = await self.kit.setup.get(guild.id)
             closed = current.should_be_closed(self.rooms.now(), config.timezone)
             exposed = current.for_minors and ui.exposed(channel, config)
-            if closed != current.closed or exposed:
-                await channel.edit(overwrites=ui.overwrites(guild, config, current.audience, closed=closed),
+            # While a moderator's lock holds, the hours wait: /mod unlock puts the room right.
+            locked = await self.moderation.locked(channel.id) is not None
+            if exposed or (closed != current.closed and not locked):
+                await channel.edit(overwrites=ui.overwrites(guild, config, current.audience, closed=closed or locked),
                                    reason=self._reason(config, closed, exposed))
             if exposed:
                 await self._tell_moderators(guild, config, channel)
-            if closed != current.closed:
+            if closed != current.closed and not locked:
                 current = await self.rooms.set_state(current, closed, await self.notice(channel, current, config, closed))
             await self.rooms.schedule_next(current)
+
+    async def unlocked(self, channel_id: int) -> None:
+        """After /mod unlock: a room gets the state its hours give it now."""
+        room = await self.rooms.by_channel(channel_id)
+        if room is not None:
+            await self.settle(room)
 
     @commands.Cog.listener()
     async def on_guild_channel_update(self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel) -> None:

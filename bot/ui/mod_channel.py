@@ -111,6 +111,7 @@ class ChannelDesk:
             await self.desk.moderation.lock(config.guild_id, channel.id, previous)
         else:
             await self.desk.moderation.unlocked(channel.id)
+            await self.desk.unlocked(channel.id)
         action = Action.LOCK if locked else Action.UNLOCK
         case = await self.desk.moderation.record(config.guild_id, action, interaction.user.id, reason or "",
                                                  channel_id=channel.id)

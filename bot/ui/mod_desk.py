@@ -5,6 +5,7 @@ moderator's answer. The ``/mod`` commands and the moderation buttons call this."
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import discord
@@ -25,12 +26,17 @@ LEFT = N_("This member is no longer on the server.")
 
 
 class Desk:
-    def __init__(self, client: discord.Client, kit: Kit, moderation: ModerationService, clock: Clock) -> None:
+    def __init__(
+        self, client: discord.Client, kit: Kit, moderation: ModerationService, clock: Clock,
+        unlocked: Callable[[int], Awaitable[None]],
+    ) -> None:
+        """``unlocked`` puts a channel right after /mod unlock (a room gets its hours' state)."""
         self.client = client
         self.kit = kit
         self.i18n = kit.i18n
         self.moderation = moderation
         self.clock = clock
+        self.unlocked = unlocked
 
     # ------------------------------------------------------------------ checks
     def target(self, guild: discord.Guild, user: discord.abc.User, config: GuildConfig,
