@@ -31,6 +31,8 @@ BAD_END = N_(
 )
 END_BEFORE_START = N_("The end must come after the start.")
 TOO_LONG = N_("An event can last at most {days} days.")
+BAD_DAY = N_("I could not read the date “{text}”. Write it like 1.12.2026, 1.12. or 2026-12-01.")
+NO_SUCH_DAY = N_("There is no such date as “{text}”. Write it like 1.12.2026, 1.12. or 2026-12-01.")
 
 MAX_LENGTH = timedelta(days=7)
 _WORDS = {"klo", "kl", "kello", "at", "om", "on", "@"}
@@ -94,6 +96,27 @@ def parse_end(text: str, start: datetime, timezone: str) -> datetime:
     if end - start > MAX_LENGTH:
         raise KohtaamoError(TOO_LONG, days=MAX_LENGTH.days)
     return end
+
+
+def parse_day(text: str, today: date) -> date:
+    """A day typed by a person, for looking back (a report's period): ``1.12.2026``, ``1.12.26``,
+    ``2026-12-01``, or ``1.12.`` without a year (this year's, or last year's while this year's is
+    still to come)."""
+    raw = " ".join(text.split()).lower()
+    iso = _ISO.fullmatch(raw)
+    match = iso if iso is not None and not iso["rest"] else _DAY_MONTH.fullmatch(raw)
+    if match is None:
+        raise KohtaamoError(BAD_DAY, text=raw[:60])
+    day_n, month_n = int(match["d"]), int(match["m"])
+    if match["y"]:
+        found = _date_or_none(int(match["y"]) + (2000 if len(match["y"]) == 2 else 0), month_n, day_n)
+    else:
+        found = _date_or_none(today.year, month_n, day_n)
+        if found is None or found > today:
+            found = _date_or_none(today.year - 1, month_n, day_n)
+    if found is None:
+        raise KohtaamoError(NO_SUCH_DAY, text=raw[:60])
+    return found
 
 
 def next_weekly(start: datetime, weeks: int, timezone: str) -> datetime:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Set
+from collections.abc import Awaitable, Callable, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -19,6 +19,8 @@ DISPLAY_NAME_MAX = 32
 MAX_DUTY_HOURS = 24
 DUTY_GRACE = timedelta(days=7)  # ending a duty late after downtime is harmless
 NOT_A_VOLUNTEER = N_("You are not on this server's volunteer list.")
+# Told (guild id, volunteer row id, on duty?, when) as a duty starts or ends: the impact report's hours.
+DutyWatcher = Callable[[int, int, bool, datetime], Awaitable[None]]
 
 
 class Audience(StrEnum):
@@ -83,6 +85,11 @@ class VolunteerService:
         self.repo = repo
         self.scheduler = scheduler
         self.clock = clock
+        self.duty_watchers: list[DutyWatcher] = []
+
+    async def _duty_changed(self, guild_id: int, volunteer_id: int, on_duty: bool, at: datetime) -> None:
+        for watcher in self.duty_watchers:
+            await watcher(guild_id, volunteer_id, on_duty, at)
 
     async def add(
         self,
@@ -119,6 +126,7 @@ class VolunteerService:
         if row is None:
             raise KohtaamoError("That member is not on the volunteer list.")
         await self.scheduler.cancel(self.KIND_OFF_DUTY, row["id"])
+        await self._duty_changed(guild_id, row["id"], False, self.clock.now())
         return _volunteer(row)
 
     async def export_member(self, user_id: int) -> list[dict[str, object]]:
@@ -159,6 +167,7 @@ class VolunteerService:
             await self.scheduler.cancel(self.KIND_OFF_DUTY, row["id"])
         else:
             await self.scheduler.schedule(self.KIND_OFF_DUTY, row["id"], until, guild_id=guild_id, grace=DUTY_GRACE)
+        await self._duty_changed(guild_id, row["id"], True, now)
         return _volunteer(row)
 
     async def off_duty(self, guild_id: int, user_id: int) -> Volunteer:
@@ -168,11 +177,13 @@ class VolunteerService:
         if row is None:
             raise KohtaamoError(NOT_A_VOLUNTEER)
         await self.scheduler.cancel(self.KIND_OFF_DUTY, row["id"])
+        await self._duty_changed(guild_id, row["id"], False, self.clock.now())
         return _volunteer(row)
 
     async def expire_duty(self, job: DueJob) -> None:
         """Job handler for ``KIND_OFF_DUTY``: the duty ends, unless it was extended or ended since."""
-        await self.repo.expire_duty(job.ref_id, job.due_at, self.clock.now())
+        if await self.repo.expire_duty(job.ref_id, job.due_at, self.clock.now()) and job.guild_id is not None:
+            await self._duty_changed(job.guild_id, job.ref_id, False, job.due_at)
 
     async def list(self, guild_id: int) -> builtins.list[Volunteer]:
         """Everyone on the guild's list, with how many conversations each holds now."""
