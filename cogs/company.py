@@ -57,6 +57,12 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
         self.opened = opened
         super().__init__()
 
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """A request taken just before the bot stopped, whose thread never opened, is back in the queue."""
+        for request in await self.company.release_stalled():
+            await self._refresh_card(request, (await self.kit.setup.get(request.guild_id)).locale)
+
     # ----- asking -------------------------------------------------------------------------
 
     @app_commands.command(name=_("request"), description=_("Ask for a volunteer to keep you company"))

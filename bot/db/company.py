@@ -314,6 +314,15 @@ class CompanyRepo:
         )
         return [int(r[0]) for r in rows]
 
+    async def stalled_claims(self, before: datetime) -> list[tuple[int, int]]:
+        """Requests taken before ``before`` whose thread never opened (the bot stopped in between),
+        as (request id, volunteer id)."""
+        rows = await self.db.fetchall(
+            "SELECT id, claimed_by FROM company_requests WHERE status = 'claimed' AND thread_id IS NULL "
+            "AND claimed_at < ? ORDER BY id", (to_db(before),),
+        )
+        return [(int(r["id"]), int(r["claimed_by"])) for r in rows]
+
     async def by_pseudonym(self, guild_id: int, pseudonym: int) -> Decoded | None:
         """The guild's request under that pseudonym: a live one first, else the newest."""
         return await self._one(

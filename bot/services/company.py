@@ -5,6 +5,7 @@ The member stays anonymous to volunteers: a ``Request`` carries no requester id.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ TOPIC_MAX = 500
 FEEDBACK_MAX = 1000
 HELD_MAX = 50  # messages kept while the member waits
 JOB_GRACE = timedelta(hours=6)  # after downtime a late ping or notice still helps a waiting member
+STALLED_AFTER = timedelta(minutes=2)  # a take whose thread has not opened by then never will
 
 NO_SUCH = N_("There is no such request.")
 NOT_OPEN = N_("This request is no longer open.")
@@ -348,6 +350,16 @@ class CompanyService:
     async def with_held(self) -> list[Request]:
         """Open conversations whose kept messages are not delivered yet (after a restart)."""
         return [await self._get(i) for i in await self.repo.with_held()]
+
+    async def release_stalled(self) -> list[Request]:
+        """At start: requests taken when the bot stopped before their thread opened go back to
+        the queue (their timers run again); a claim younger than ``STALLED_AFTER`` may still be
+        opening its thread and is left alone."""
+        released = []
+        for request_id, volunteer_id in await self.repo.stalled_claims(self.clock.now() - STALLED_AFTER):
+            with contextlib.suppress(KohtaamoError):  # opened or ended meanwhile
+                released.append(await self.unclaim(request_id, volunteer_id))
+        return released
 
     async def cancel_waiting_of(self, guild_id: int, member_tag: str, now: datetime) -> list[Request]:
         """For a block: the member's open request in the guild is cancelled (by a moderator)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -170,6 +171,28 @@ async def test_kept_messages_reach_a_thread_that_opened_just_before_a_restart(do
         await until(lambda: _count(double, thread, 1))
         assert relayed(double, thread)[-1].endswith(":** oletko siellä?")
         assert await bot.services.company.held(number) == []
+
+
+async def test_a_take_whose_thread_never_opened_goes_back_to_the_queue_at_start(double, world, desk, db_path,
+                                                                                 clock):
+    await ask(double, world)
+    number, _ = request_on_card(double, world)
+    # The bot stopped between the claim and the thread: as if so.
+    await desk.services.company.claim(number, world.people["volunteer"])
+    await desk.close()
+    clock.advance(timedelta(minutes=3))
+    message = card(double, world)
+    async with start_bot(double, db_path, clock) as bot:
+        await until(lambda: _edited(double, message))
+        request = await bot.services.company.get(number)
+        assert request.status.value == "open" and request.claimed_by is None
+        assert "k:v1:company:take:" in str(card(double, world))
+        assert (await take(double, world)).startswith("Otit pyynnön")  # and it can be taken again
+        assert thread_of(double, world)
+
+
+async def _edited(double, message) -> bool:
+    return bool(double.calls_to("PATCH", rf"/channels/{message['channel_id']}/messages/{message['id']}$"))
 
 
 # --- order under Discord's limits -----------------------------------------------------------

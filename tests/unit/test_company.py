@@ -9,7 +9,7 @@ import pytest
 
 from bot.db.jobs import JobRepo
 from bot.errors import KohtaamoError
-from bot.services.company import TOPIC_MAX, CompanyLimits, EndedBy, Kind, Request, Status
+from bot.services.company import TOPIC_MAX, CompanyLimits, CompanyService, EndedBy, Kind, Request, Status
 from tests.unit.company_env import GUILD, MEMBER, MOD, OTHER_GUILD, A, ask, env, job_status, refused
 
 __all__ = ["env"]  # the fixture, shared with test_company_moderation.py
@@ -399,7 +399,11 @@ async def test_export_and_erase_the_member_data(env):
     other = await ask(env, 42, topic="Toisen jäsenen")
     await env.company.hold(second.id, "odotan vielä")
 
-    exported = await env.company.export_member(MEMBER)
+    assert [e["request"] for e in await env.company.export_member(MEMBER, OTHER_GUILD)] == [second.id]
+    await env.company.erase_member(MEMBER, OTHER_GUILD)
+    second = await ask(env, guild=GUILD)
+    await env.company.hold(second.id, "odotan vielä")
+    exported = await env.company.export_member(MEMBER, GUILD)
     assert [e["request"] for e in exported] == [first.id, second.id]
     assert exported[0]["topic"] == "Ilta" and exported[0]["status"] == "ended" and exported[0]["kind"] == "chat_now"
     assert exported[0]["feedback"] == {"rating": 5, "text": "Hyvä"} and exported[1]["feedback"] is None
@@ -408,11 +412,26 @@ async def test_export_and_erase_the_member_data(env):
     assert exported[0]["kept_messages"] == [] and exported[1]["kept_messages"] == ["odotan vielä"]
     json.dumps(exported)  # plain values only
 
-    assert await env.company.erase_member(MEMBER) == 2
+    assert await env.company.erase_member(MEMBER, GUILD) == 2
     assert await env.company.get(first.id) is None and await env.company.get(second.id) is None
-    assert await env.company.export_member(MEMBER) == []
+    assert await env.company.export_member(MEMBER, GUILD) == []
     assert (await env.db.fetchone("SELECT COUNT(*) FROM company_feedback"))[0] == 0
     assert (await env.db.fetchone("SELECT COUNT(*) FROM company_pending_messages"))[0] == 0
     assert await job_status(env, env.company.KIND_GIVE_UP, second.id) == "cancelled"
     assert (await env.company.get(other.id)).topic == "Toisen jäsenen"
-    assert await env.company.erase_member(MEMBER) == 0
+    assert await env.company.erase_member(MEMBER, GUILD) == 0
+
+
+async def test_a_take_whose_thread_never_opened_is_released_at_start_but_a_fresh_one_is_not(env):
+    stalled, opened, fresh = await ask(env), await ask(env, MEMBER + 1), await ask(env, MEMBER + 2)
+    await env.volunteers.on_duty(GUILD, 1)
+    await env.company.claim(stalled.id, 1)
+    await env.company.claim(opened.id, 1)
+    await env.company.set_thread(opened.id, 555)
+    env.clock.advance(timedelta(minutes=3))
+    await env.company.claim(fresh.id, 1)  # a take still opening its thread
+    released = await env.company.release_stalled()
+    assert [r.id for r in released] == [stalled.id] and released[0].status is Status.OPEN
+    assert await job_status(env, CompanyService.KIND_GIVE_UP, stalled.id) == "pending"  # the member's timers run again
+    assert (await env.company.get(fresh.id)).status is Status.CLAIMED
+    assert await env.company.release_stalled() == []
