@@ -22,6 +22,7 @@ from bot.db.jobs import JobRepo
 from bot.db.migrate import migrate
 from bot.db.moderation import LockRepo
 from bot.db.onboarding import OnboardingRepo
+from bot.db.privacy import DepartureRepo
 from bot.db.reports import ReportRepo
 from bot.db.retention import RetentionRepo
 from bot.db.room import RoomRepo
@@ -57,6 +58,7 @@ from bot.ui.mod import DeskButton
 from bot.ui.mod_channel import ChannelDesk
 from bot.ui.mod_desk import Desk
 from bot.ui.onboarding import OnboardingButton
+from bot.ui.privacy import PrivacyButton
 from cogs.announce import AnnounceCog
 from cogs.checkin import CheckinCog
 from cogs.checkin_prompts import CheckinPromptsCog
@@ -67,6 +69,7 @@ from cogs.event import EventCog
 from cogs.event_reminders import EventRemindersCog
 from cogs.mod import ModCog
 from cogs.onboarding import OnboardingCog
+from cogs.privacy import PrivacyCog
 from cogs.report import ReportCog
 from cogs.room import RoomCog
 from cogs.room_hours import RoomHoursCog
@@ -148,6 +151,7 @@ class Kohtaamo(commands.Bot):
         self.reports: ReportCog | None = None
         self.safety: SafetyCog | None = None
         self.checkin: CheckinCog | None = None  # and those of bot/ui/checkin.py this one
+        self.privacy: PrivacyCog | None = None  # and those of bot/ui/privacy.py this one
 
     async def login(self, token: str) -> None:
         """Open and migrate the database before talking to Discord: a bad path fails fast."""
@@ -173,10 +177,12 @@ class Kohtaamo(commands.Bot):
         moderation = ModerationService(CaseRepo(db, sealer), LockRepo(db), setup, self.clock)
         reports = ReportService(ReportRepo(db, sealer), self.clock)
         safety = SafetyResponse(SafetyRepo(db), self.clock)
-        privacy = Privacy({"language": setup, "company_requests": company, "volunteer": volunteers, "onboarding": onboarding,
-                           "events": events, "announcements": announcements,
-                           "checkins": checkins})
-        privacy.sources.update({"cases": moderation, "reports": reports, "safety_alerts": safety})
+        privacy = Privacy(
+            {"language": setup, "onboarding": onboarding, "company_requests": company, "volunteer": volunteers,
+             "checkins": checkins, "events": events, "announcements": announcements, "reports": reports,
+             "cases": moderation, "safety_alerts": safety},
+            DepartureRepo(db), scheduler, setup, self.clock,
+        )
         rooms = RoomService(RoomRepo(db), scheduler, setup, self.clock)  # rooms hold no personal data
         return Services(
             db, scheduler, setup, volunteers, company, rules, onboarding, rooms, checkins, room_checkins, privacy, events, announcements,
@@ -211,6 +217,7 @@ class Kohtaamo(commands.Bot):
         prompts = CheckinPromptsCog(self, kit, checkins, room_checkins)
         self.checkin = checkin = CheckinCog(self, kit, checkins, room_checkins, prompts.counts_changed)
         kit.notices.append(checkin.closed_dm_notice)
+        self.privacy = privacy = PrivacyCog(self, kit, self.services.privacy, company_cog.end_for_erasure, self.clock)
         for cog in (
             SetupCog(kit, onboarding.post_panel),
             onboarding,
@@ -228,9 +235,12 @@ class Kohtaamo(commands.Bot):
             self.events,
             reminders,
             self.announce,
+            privacy,
         ):
             await self.add_cog(cog)
-        self.add_dynamic_items(CompanyButton, OnboardingButton, EventButton, AnnounceButton, CheckinButton, DeskButton)
+        self.add_dynamic_items(
+            CompanyButton, OnboardingButton, EventButton, AnnounceButton, CheckinButton, DeskButton, PrivacyButton
+        )
         scheduler.register(VolunteerService.KIND_OFF_DUTY, volunteers.expire_duty)
         scheduler.register(CompanyService.KIND_ESCALATE, waiting.on_escalate)
         scheduler.register(CompanyService.KIND_GIVE_UP, waiting.on_give_up)
@@ -241,6 +251,7 @@ class Kohtaamo(commands.Bot):
         scheduler.register(AnnounceService.KIND_SEND, self.announce.on_due)
         scheduler.register(PersonalCheckins.KIND, prompts.on_personal)
         scheduler.register(RoomCheckins.KIND, prompts.on_room)
+        scheduler.register(Privacy.KIND_LEAVER, privacy.on_leaver)
         scheduler.register(RetentionService.KIND, self.services.retention.on_due)
         if self.jobs:
             await scheduler.start()

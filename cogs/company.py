@@ -257,8 +257,23 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
         await self.kit.reply(interaction, self.i18n.t(locale, "The conversation has ended. Thank you."))
         await self.close_conversation(request)
 
-    async def close_conversation(self, request: Request) -> None:
-        """Tell both sides, lock the thread and offer the member anonymous feedback."""
+    async def end_for_erasure(self, guild_id: int, user_id: int) -> None:
+        """Before the member's data in the guild is erased: their waiting request is withdrawn and
+        their conversation ended (the volunteer is told; no feedback is asked of them), and the
+        conversations they hold as a volunteer end as when a volunteer is removed."""
+        request = await self.company.active_for_member(user_id)
+        if request is not None and request.guild_id == guild_id:
+            request = await self.company.cancel(request.id, user_id)
+            if request.status is Status.ENDED:
+                await self.close_conversation(request, offer_feedback=False)
+            else:
+                await self._refresh_card(request, (await self.kit.setup.get(guild_id)).locale)
+        for held in await self.company.volunteer_removed(guild_id, user_id):
+            await self.close_conversation(held)
+
+    async def close_conversation(self, request: Request, *, offer_feedback: bool = True) -> None:
+        """Tell both sides, lock the thread and offer the member anonymous feedback (not when the
+        member is erasing their data: then they are told nothing here)."""
         config = await self.kit.setup.get(request.guild_id)
         by = {"member": N_("The guest ended the conversation."),
               "volunteer": N_("The volunteer ended the conversation."),
@@ -273,6 +288,8 @@ class CompanyCog(commands.GroupCog, group_name=_("company"), group_description=_
             except discord.HTTPException:
                 log.info("thread of request %s could not be closed", request.id)
         await self._refresh_card(request, config.locale)
+        if not offer_feedback:
+            return
         await ui.dm_requester(
             self.bot, self.company, request,
             self.i18n.t(request.locale, reason) + " " + self.i18n.t(

@@ -46,13 +46,15 @@ class AnnounceRepo:
         )
         return [dict(r) for r in rows]
 
-    async def by_author(self, user_id: int) -> list[dict[str, Any]]:
+    async def by_author(self, user_id: int, guild_id: int) -> list[dict[str, Any]]:
         rows = await self.db.fetchall(
-            "SELECT guild_id, title, status, send_at, created_at FROM announcements WHERE author_id = ? ORDER BY id",
-            (user_id,),
+            "SELECT title, status, send_at, created_at FROM announcements WHERE author_id = ? AND guild_id = ? "
+            "ORDER BY id", (user_id, guild_id),
         )
         return [dict(r) for r in rows]
 
-    async def forget_author(self, user_id: int) -> int:
+    async def forget_author(self, user_id: int, guild_id: int) -> int:
         """The announcements stay (they were published for everyone); who wrote them does not."""
-        return await self.db.execute("UPDATE announcements SET author_id = NULL WHERE author_id = ?", (user_id,))
+        return await self.db.execute(
+            "UPDATE announcements SET author_id = NULL WHERE author_id = ? AND guild_id = ?", (user_id, guild_id)
+        )

@@ -17,6 +17,12 @@ _COLUMNS = ("id, guild_id, number, kind, target_user_id, request_id, channel_id,
             "created_at, duration_seconds, expires_at, member_told")
 
 
+def pseudonym(sealer: Sealer, guild_id: int, user_id: int) -> int:
+    """An erased member's stand-in in the guild's moderation record (cases, reports about their
+    messages): keyed, the same for all their cases, and negative, which no Discord id is."""
+    return -1 - int(sealer.tag("erased-member", guild_id, user_id)[:12], 16)
+
+
 @dataclass(frozen=True)
 class StoredCase:
     id: int
@@ -126,8 +132,18 @@ class CaseRepo:
         return [ReasonEdit(int(r["moderator_id"]), self.sealer.open(r["old_reason_enc"]) or "",
                            from_db(r["edited_at"])) for r in rows]
 
-    async def about(self, user_id: int) -> list[StoredCase]:
-        """Every case about the member, in every guild (their privacy export)."""
-        rows = await self.db.fetchall(f"SELECT {_COLUMNS} FROM cases WHERE target_user_id = ? ORDER BY id",
-                                      (user_id,))
+    async def about(self, user_id: int, guild_id: int) -> list[StoredCase]:
+        """Every case about the member in the guild, also those kept under their pseudonym (their
+        privacy export)."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM cases WHERE guild_id = ? AND target_user_id IN (?, ?) ORDER BY id",
+            (guild_id, user_id, pseudonym(self.sealer, guild_id, user_id)),
+        )
         return [self._decode(r) for r in rows]
+
+    async def pseudonymise(self, user_id: int, guild_id: int) -> int:
+        """The member's cases in the guild stay, under their pseudonym instead of their id."""
+        return await self.db.execute(
+            "UPDATE cases SET target_user_id = ? WHERE guild_id = ? AND target_user_id = ?",
+            (pseudonym(self.sealer, guild_id, user_id), guild_id, user_id),
+        )

@@ -6,6 +6,7 @@ who voted."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -284,3 +285,65 @@ class CheckinRepo:
 
     def voter_tag(self, occurrence_id: int, user_id: int) -> str:
         return self.sealer.tag("checkin-vote", occurrence_id, user_id)
+
+    # ----- the member's own data in one guild (privacy export and erasure) ---------------
+
+    async def history_in(self, user_id: int, guild_id: int) -> tuple[list[tuple[datetime, int]], list[tuple[str, int]]]:
+        """The member's moods (oldest first) and loneliness answers in the guild. A mood whose
+        schedule was stopped has no guild any more: it counts as the member's everywhere."""
+        moods = await self.db.fetchall(
+            f"SELECT mood_enc, answered_at FROM checkin_moods m WHERE user_id = ? AND {_MOOD_GUILD} "
+            "ORDER BY answered_at, id", (user_id, guild_id, guild_id),
+        )
+        lonely = await self.db.fetchall(
+            "SELECT month, answer_enc FROM checkin_loneliness WHERE user_id = ? AND guild_id = ? ORDER BY month",
+            (user_id, guild_id),
+        )
+        return ([(from_db(r["answered_at"]), int(self.sealer.open(r["mood_enc"]) or 0)) for r in moods],
+                [(str(r["month"]), int(self.sealer.open(r["answer_enc"]) or 0)) for r in lonely])
+
+    async def votes_in(self, user_id: int, guild_id: int) -> list[tuple[int, str, datetime, int]]:
+        """The member's room votes in the guild as (prompt, its tag, when, mood), found by the tag
+        each prompt's vote would carry."""
+        prompts = await self.db.fetchall(
+            "SELECT DISTINCT o.id, o.due_at FROM checkin_occurrences o JOIN checkin_votes v ON v.occurrence_id = o.id "
+            "WHERE o.guild_id = ?", (guild_id,),
+        )
+        tags = {self.voter_tag(int(p["id"]), user_id): (int(p["id"]), from_db(p["due_at"])) for p in prompts}
+        found: list[tuple[int, str, datetime, int]] = []
+        names = list(tags)
+        for start in range(0, len(names), 500):
+            chunk = names[start:start + 500]
+            rows = await self.db.fetchall(
+                f"SELECT voter_tag, mood FROM checkin_votes WHERE voter_tag IN ({', '.join('?' * len(chunk))})", chunk
+            )
+            for r in rows:
+                occurrence_id, due_at = tags[str(r["voter_tag"])]
+                found.append((occurrence_id, str(r["voter_tag"]), due_at, int(r["mood"])))
+        return sorted(found, key=lambda v: v[2])
+
+    async def erase_member(self, user_id: int, guild_id: int) -> int:
+        """Delete the member's moods and loneliness answers in the guild; their room votes stay
+        in the counts under a tag that matches nobody."""
+        votes = await self.votes_in(user_id, guild_id)
+        async with self.db.transaction():
+            erased = await self.db.execute(
+                f"DELETE FROM checkin_moods AS m WHERE user_id = ? AND {_MOOD_GUILD}", (user_id, guild_id, guild_id)
+            )
+            erased += await self.db.execute(
+                "DELETE FROM checkin_loneliness WHERE user_id = ? AND guild_id = ?", (user_id, guild_id)
+            )
+            for occurrence_id, tag, _, _ in votes:
+                erased += await self.db.execute(
+                    "UPDATE checkin_votes SET voter_tag = ? WHERE occurrence_id = ? AND voter_tag = ?",
+                    (f"forgotten:{secrets.token_hex(16)}", occurrence_id, tag),
+                )
+        return erased
+
+
+# The guild of a mood (alias m): its prompt's, else the member's schedule's; none (a stopped
+# schedule's history) matches every guild. Parameters: the guild twice.
+_MOOD_GUILD = (
+    "COALESCE((SELECT o.guild_id FROM checkin_occurrences o WHERE o.id = m.occurrence_id), "
+    "(SELECT p.guild_id FROM checkin_personal p WHERE p.user_id = m.user_id), ?) = ?"
+)

@@ -332,20 +332,35 @@ class CompanyRepo:
 
     # --- the member's own data (privacy export and erasure) --------------------------------
 
-    async def for_member(self, user_id: int) -> list[tuple[Decoded, int | None, str | None]]:
-        """Every request of the member, oldest first, with its feedback (rating, text) if any."""
+    async def for_member(self, user_id: int, guild_id: int) -> list[tuple[Decoded, int | None, str | None]]:
+        """Every request of the member in the guild, oldest first, with its feedback (rating, text) if any."""
         rows = await self.db.fetchall(
             f"SELECT {', '.join('r.' + c for c in _COLUMNS.split(', '))}, f.rating, f.text_enc "
             "FROM company_requests r LEFT JOIN company_feedback f ON f.request_id = r.id "
-            "WHERE r.requester_tag = ? ORDER BY r.created_at, r.id",
-            (self.sealer.tag(user_id),),
+            "WHERE r.requester_tag = ? AND r.guild_id = ? ORDER BY r.created_at, r.id",
+            (self.sealer.tag(user_id), guild_id),
         )
         return [(self._decode(r), r["rating"], self.sealer.open(r["text_enc"])) for r in rows]
 
-    async def erase_member(self, user_id: int) -> list[int]:
-        """Delete the member's requests (their feedback goes with them); return their ids."""
+    async def taken_by(self, volunteer_id: int, guild_id: int) -> list[dict[str, Any]]:
+        """The conversations the volunteer took in the guild (nothing about who asked)."""
+        rows = await self.db.fetchall(
+            "SELECT id AS request, status, claimed_at, ended_at FROM company_requests WHERE guild_id = ? "
+            "AND claimed_by = ? ORDER BY id", (guild_id, volunteer_id),
+        )
+        return [dict(r) for r in rows]
+
+    async def erase_member(self, user_id: int, guild_id: int) -> tuple[list[int], int]:
+        """Delete the member's requests in the guild (their feedback goes with them) and forget them
+        as the volunteer of ended ones; return the deleted ids and how many were forgotten."""
         tag = self.sealer.tag(user_id)
         async with self.db.transaction():
-            rows = await self.db.fetchall("SELECT id FROM company_requests WHERE requester_tag = ?", (tag,))
-            await self.db.execute("DELETE FROM company_requests WHERE requester_tag = ?", (tag,))
-        return [int(r[0]) for r in rows]
+            rows = await self.db.fetchall(
+                "SELECT id FROM company_requests WHERE requester_tag = ? AND guild_id = ?", (tag, guild_id)
+            )
+            await self.db.execute("DELETE FROM company_requests WHERE requester_tag = ? AND guild_id = ?", (tag, guild_id))
+            taken = await self.db.execute(
+                f"UPDATE company_requests SET claimed_by = NULL WHERE guild_id = ? AND claimed_by = ? "
+                f"AND status NOT IN {_LIVE}", (guild_id, user_id),
+            )
+        return [int(r[0]) for r in rows], taken

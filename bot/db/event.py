@@ -256,24 +256,37 @@ class EventRepo:
 
     # --- the member's own data -------------------------------------------------------------
 
-    async def for_member(self, user_id: int) -> list[dict[str, Any]]:
+    async def for_member(self, user_id: int, guild_id: int) -> list[dict[str, Any]]:
+        """The member's answers and reminders in the guild, and the events they organised there."""
         rows = await self.db.fetchall(
-            "SELECT e.guild_id, e.title, e.starts_at, r.status, r.source, r.updated_at FROM event_rsvps r "
-            "JOIN events e ON e.id = r.event_id WHERE r.user_id = ? ORDER BY e.starts_at", (user_id,),
+            "SELECT e.title, e.starts_at, r.status, r.source, r.updated_at FROM event_rsvps r "
+            "JOIN events e ON e.id = r.event_id WHERE r.user_id = ? AND e.guild_id = ? ORDER BY e.starts_at",
+            (user_id, guild_id),
         )
         reminders = await self.db.fetchall(
             "SELECT e.title, m.kind, m.outcome, m.updated_at FROM event_reminders m JOIN events e ON e.id = m.event_id "
-            "WHERE m.user_id = ? ORDER BY m.updated_at", (user_id,),
+            "WHERE m.user_id = ? AND e.guild_id = ? ORDER BY m.updated_at", (user_id, guild_id),
         )
-        return [dict(r) for r in rows] + [{"reminder": dict(r)} for r in reminders]
+        organised = await self.db.fetchall(
+            "SELECT title, starts_at, status FROM events WHERE organiser_id = ? AND guild_id = ? ORDER BY starts_at",
+            (user_id, guild_id),
+        )
+        return ([dict(r) for r in rows] + [{"reminder": dict(r)} for r in reminders]
+                + [{"organised": dict(r)} for r in organised])
 
-    async def erase_member(self, user_id: int) -> tuple[int, list[int]]:
-        """Remove the member's answers and reminders; also the events where they were Going,
-        whose freed places the caller fills."""
+    async def erase_member(self, user_id: int, guild_id: int) -> tuple[int, list[int]]:
+        """Remove the member's answers and reminders in the guild; also the events where they
+        were Going, whose freed places the caller fills."""
+        events = "SELECT id FROM events WHERE guild_id = ?"
         async with self.db.transaction():
             going = await self.db.fetchall(
-                "SELECT event_id FROM event_rsvps WHERE user_id = ? AND status = 'going'", (user_id,)
+                f"SELECT event_id FROM event_rsvps WHERE user_id = ? AND status = 'going' AND event_id IN ({events})",
+                (user_id, guild_id),
             )
-            removed = await self.db.execute("DELETE FROM event_rsvps WHERE user_id = ?", (user_id,))
-            removed += await self.db.execute("DELETE FROM event_reminders WHERE user_id = ?", (user_id,))
+            removed = await self.db.execute(
+                f"DELETE FROM event_rsvps WHERE user_id = ? AND event_id IN ({events})", (user_id, guild_id)
+            )
+            removed += await self.db.execute(
+                f"DELETE FROM event_reminders WHERE user_id = ? AND event_id IN ({events})", (user_id, guild_id)
+            )
         return removed, [int(r["event_id"]) for r in going]

@@ -101,12 +101,14 @@ class OnboardingRepo:
             "DELETE FROM member_onboarding WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
         )
 
-    async def choices_of(self, user_id: int) -> list[StoredChoice]:
-        rows = await self.db.fetchall(f"{_CHOICE} WHERE user_id = ? ORDER BY guild_id", (user_id,))
+    async def choices_of(self, user_id: int, guild_id: int) -> list[StoredChoice]:
+        rows = await self.db.fetchall(f"{_CHOICE} WHERE user_id = ? AND guild_id = ?", (user_id, guild_id))
         return [_choice(r) for r in rows]
 
-    async def erase_member(self, user_id: int) -> int:
-        return await self.db.execute("DELETE FROM member_onboarding WHERE user_id = ?", (user_id,))
+    async def erase_member(self, user_id: int, guild_id: int) -> int:
+        return await self.db.execute(
+            "DELETE FROM member_onboarding WHERE user_id = ? AND guild_id = ?", (user_id, guild_id)
+        )
 
     # ----------------------------------------------------------------- panel
     async def panel(self, guild_id: int) -> tuple[int, int] | None:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from bot.db.cases import pseudonym
 from bot.db.codec import from_db, to_db
 from bot.db.connection import Database
 from bot.db.crypto import Sealer
@@ -111,27 +112,39 @@ class ReportRepo:
             "WHERE id = ? AND status != 'resolved'", (outcome, moderator_id, to_db(now), report_id),
         ) > 0
 
-    async def made_by(self, user_id: int) -> list[tuple[StoredReporter, str]]:
-        """The member's own reports: what they said, and the report's status."""
+    async def made_by(self, user_id: int, guild_id: int) -> list[tuple[StoredReporter, str]]:
+        """The member's own reports in the guild: what they said, and the report's status."""
         rows = await self.db.fetchall(
             "SELECT p.reporter_id, p.reason, p.note_enc, p.created_at, r.status FROM report_reporters p "
-            "JOIN reports r ON r.id = p.report_id WHERE p.reporter_id = ? ORDER BY p.created_at", (user_id,),
+            "JOIN reports r ON r.id = p.report_id WHERE p.reporter_id = ? AND r.guild_id = ? ORDER BY p.created_at",
+            (user_id, guild_id),
         )
         return [(StoredReporter(int(r["reporter_id"]), str(r["reason"]), self.sealer.open(r["note_enc"]),
                                 from_db(r["created_at"])), str(r["status"])) for r in rows]
 
-    async def about(self, user_id: int) -> list[StoredReport]:
-        rows = await self.db.fetchall(f"SELECT {_COLUMNS} FROM reports WHERE author_id = ? ORDER BY id", (user_id,))
+    async def about(self, user_id: int, guild_id: int) -> list[StoredReport]:
+        """Reports about the member's messages in the guild, also those kept under their pseudonym."""
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM reports WHERE guild_id = ? AND author_id IN (?, ?) ORDER BY id",
+            (guild_id, user_id, pseudonym(self.sealer, guild_id, user_id)),
+        )
         return [await self._decode(r) for r in rows]
 
-    async def erase_member(self, user_id: int) -> int:
-        """The member's own reports are withdrawn (reports nobody else made go too); reports about
-        their messages keep only that they were made, not the text."""
+    async def erase_member(self, user_id: int, guild_id: int) -> int:
+        """The member's own reports in the guild are withdrawn (reports nobody else made go too);
+        reports about their messages keep only that they were made: not the text, and the author
+        under their pseudonym (``bot.db.cases.pseudonym``)."""
         async with self.db.transaction():
-            mine = await self.db.execute("DELETE FROM report_reporters WHERE reporter_id = ?", (user_id,))
-            await self.db.execute(
-                "DELETE FROM reports WHERE NOT EXISTS (SELECT 1 FROM report_reporters p WHERE p.report_id = reports.id)"
+            mine = await self.db.execute(
+                "DELETE FROM report_reporters WHERE reporter_id = ? AND report_id IN "
+                "(SELECT id FROM reports WHERE guild_id = ?)", (user_id, guild_id),
             )
-            about = await self.db.execute("UPDATE reports SET text_enc = NULL WHERE author_id = ? AND text_enc IS NOT NULL",
-                                          (user_id,))
+            await self.db.execute(
+                "DELETE FROM reports WHERE guild_id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM report_reporters p WHERE p.report_id = reports.id)", (guild_id,),
+            )
+            about = await self.db.execute(
+                "UPDATE reports SET text_enc = NULL, author_id = ? WHERE guild_id = ? AND author_id = ?",
+                (pseudonym(self.sealer, guild_id, user_id), guild_id, user_id),
+            )
         return mine + about

@@ -116,10 +116,11 @@ class SafetyRepo:
     async def writer_ok(self, alert_id: int, now: datetime) -> None:
         await self.db.execute("UPDATE safety_alerts SET writer_ok_at = ? WHERE id = ?", (to_db(now), alert_id))
 
-    async def about(self, user_id: int) -> list[StoredAlert]:
-        rows = await self.db.fetchall(f"SELECT {_COLUMNS} FROM safety_alerts WHERE user_id = ? ORDER BY id",
-                                      (user_id,))
+    async def about(self, user_id: int, guild_id: int) -> list[StoredAlert]:
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM safety_alerts WHERE user_id = ? AND guild_id = ? ORDER BY id", (user_id, guild_id)
+        )
         return [_decode(r) for r in rows]
 
-    async def erase_member(self, user_id: int) -> int:
-        return await self.db.execute("DELETE FROM safety_alerts WHERE user_id = ?", (user_id,))
+    async def erase_member(self, user_id: int, guild_id: int) -> int:
+        return await self.db.execute("DELETE FROM safety_alerts WHERE user_id = ? AND guild_id = ?", (user_id, guild_id))

@@ -111,12 +111,12 @@ class SetupRepo:
             (guild_id, user_id, locale, to_db(now)),
         )
 
-    async def member_prefs(self, user_id: int) -> list[tuple[int, str | None]]:
-        """The member's saved language per guild, as (guild id, locale)."""
+    async def member_prefs(self, user_id: int, guild_id: int) -> list[str | None]:
+        """The member's saved language in the guild (a list: empty when none is saved)."""
         rows = await self.db.fetchall(
-            "SELECT guild_id, locale FROM member_prefs WHERE user_id = ? ORDER BY guild_id", (user_id,)
+            "SELECT locale FROM member_prefs WHERE user_id = ? AND guild_id = ?", (user_id, guild_id)
         )
-        return [(int(r["guild_id"]), None if r["locale"] is None else str(r["locale"])) for r in rows]
+        return [None if r["locale"] is None else str(r["locale"]) for r in rows]
 
-    async def erase_member_prefs(self, user_id: int) -> int:
-        return await self.db.execute("DELETE FROM member_prefs WHERE user_id = ?", (user_id,))
+    async def erase_member_prefs(self, user_id: int, guild_id: int) -> int:
+        return await self.db.execute("DELETE FROM member_prefs WHERE user_id = ? AND guild_id = ?", (user_id, guild_id))

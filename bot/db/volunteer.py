@@ -58,11 +58,6 @@ class VolunteerRepo:
         )
         return [_decode(r) for r in rows]
 
-    async def of_user(self, user_id: int) -> list[Decoded]:
-        """The member's volunteer records on every server (privacy export and erasure)."""
-        rows = await self.db.fetchall(f"{_SELECT} WHERE v.user_id = ? ORDER BY v.guild_id", (user_id,))
-        return [_decode(r) for r in rows]
-
     async def upsert(
         self,
         guild_id: int,

@@ -134,8 +134,8 @@ class AnnounceService:
     async def failed(self, announcement_id: int) -> None:
         await self.repo.move(announcement_id, ("scheduled",), "failed", self.clock.now())
 
-    async def export_member(self, user_id: int) -> list[dict[str, object]]:
-        return [dict(r) for r in await self.repo.by_author(user_id)]
+    async def export_member(self, user_id: int, guild_id: int) -> list[dict[str, object]]:
+        return [dict(r) for r in await self.repo.by_author(user_id, guild_id)]
 
-    async def erase_member(self, user_id: int) -> int:
-        return await self.repo.forget_author(user_id)
+    async def erase_member(self, user_id: int, guild_id: int) -> int:
+        return await self.repo.forget_author(user_id, guild_id)

@@ -216,10 +216,11 @@ class PersonalCheckins:
 
     # ----- privacy ------------------------------------------------------------------------
 
-    async def export_member(self, user_id: int) -> list[dict[str, object]]:
+    async def export_member(self, user_id: int, guild_id: int) -> list[dict[str, object]]:
+        """The schedule (if made in this guild), moods, loneliness answers and room votes."""
         out: list[dict[str, object]] = []
         personal = await self.get(user_id)
-        if personal is not None:
+        if personal is not None and personal.guild_id == guild_id:
             rec = personal.recurrence
             out.append({
                 "type": "personal_checkins", "weekdays": sorted(rec.days), "time": f"{rec.minute // 60:02d}:{rec.minute % 60:02d}",
@@ -227,15 +228,18 @@ class PersonalCheckins:
                 "paused_until": personal.paused_until.isoformat() if personal.paused_until else None,
                 "direct_messages_closed": personal.dms_closed,
             })
-        out += [{"type": "mood", "at": at.isoformat(), "mood": mood}
-                for at, mood in reversed(await self.repo.moods(user_id))]
-        out += [{"type": "loneliness", "month": month, "answer": answer}
-                for month, answer in await self.repo.loneliness_of(user_id)]
+        moods, lonely = await self.repo.history_in(user_id, guild_id)
+        out += [{"type": "mood", "at": at.isoformat(), "mood": mood} for at, mood in moods]
+        out += [{"type": "loneliness", "month": month, "answer": answer} for month, answer in lonely]
+        out += [{"type": "room_checkin_answer", "at": at.isoformat(), "mood": mood}
+                for _, _, at, mood in await self.repo.votes_in(user_id, guild_id)]
         return out
 
-    async def erase_member(self, user_id: int) -> int:
-        stopped = int(await self.stop(user_id))
-        return stopped + await self.erase_history(user_id)
+    async def erase_member(self, user_id: int, guild_id: int) -> int:
+        """Stop the schedule made in this guild (its jobs go) and erase the history kept here."""
+        personal = await self.get(user_id)
+        stopped = personal is not None and personal.guild_id == guild_id and await self.stop(user_id)
+        return int(stopped) + await self.repo.erase_member(user_id, guild_id)
 
     # ----- inside -------------------------------------------------------------------------
 

@@ -383,11 +383,11 @@ class CompanyService:
 
     # --- the member's own data -------------------------------------------------------------
 
-    async def export_member(self, user_id: int) -> list[dict[str, object]]:
-        """The member's requests, feedback and messages kept for a thread, as plain JSON-able values
-        (no volunteer ids)."""
+    async def export_member(self, user_id: int, guild_id: int) -> list[dict[str, object]]:
+        """The member's requests in the guild, feedback and messages kept for a thread, as plain
+        JSON-able values (no volunteer ids); then the conversations they took as a volunteer."""
         out: list[dict[str, object]] = []
-        for row, rating, text in await self.repo.for_member(user_id):
+        for row, rating, text in await self.repo.for_member(user_id, guild_id):
             r = _request(row)
             out.append({
                 "request": r.id, "guild_id": r.guild_id, "pseudonym": r.pseudonym, "kind": r.kind.value,
@@ -399,15 +399,16 @@ class CompanyService:
                 "feedback": None if rating is None else {"rating": rating, "text": text},
                 "kept_messages": [kept for _, kept in await self.repo.held(r.id)],
             })
-        return out
+        return out + [{"taken_as_volunteer": row} for row in await self.repo.taken_by(user_id, guild_id)]
 
-    async def erase_member(self, user_id: int) -> int:
-        """Delete the member's requests and feedback (and so their link to them); return how many."""
+    async def erase_member(self, user_id: int, guild_id: int) -> int:
+        """Delete the member's requests in the guild and feedback (and so their link to them), and
+        forget them as the volunteer of ended conversations; return how many records."""
         async with self.repo.transaction():
-            ids = await self.repo.erase_member(user_id)
+            ids, taken = await self.repo.erase_member(user_id, guild_id)
             for request_id in ids:
                 await self._disarm(request_id)
-        return len(ids)
+        return len(ids) + taken
 
     # --- helpers ---------------------------------------------------------------------------
 

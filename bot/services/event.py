@@ -382,11 +382,12 @@ class EventService:
 
     # --- the member's own data -------------------------------------------------------------
 
-    async def export_member(self, user_id: int) -> list[dict[str, object]]:
-        return [dict(r) for r in await self.repo.for_member(user_id)]
+    async def export_member(self, user_id: int, guild_id: int) -> list[dict[str, object]]:
+        return [dict(r) for r in await self.repo.for_member(user_id, guild_id)]
 
-    async def erase_member(self, user_id: int) -> int:
-        removed, freed = await self.repo.erase_member(user_id)
+    async def erase_member(self, user_id: int, guild_id: int) -> int:
+        """The member's answers and reminders go; events they organised stay (the server's record)."""
+        removed, freed = await self.repo.erase_member(user_id, guild_id)
         for event_id in freed:  # a place they held goes to the next on the waiting list
             await self.repo.promote(event_id, self.clock.now())
         return removed

@@ -3,8 +3,9 @@ slowmode and locks, removed messages; the history of a member, one case by numbe
 corrected reason (the earlier one is kept). Who may act on whom is decided here too.
 
 Privacy: cases are the server's moderation record. A member's export lists the cases about them
-(with the reason, never the moderator); erasure does not remove them, since they are what keeps
-the rooms safe (a deleted account cannot wipe its warnings). Reasons are sealed at rest."""
+(with the reason, never the moderator); erasure keeps them for their set time under the member's
+pseudonym (``bot.db.cases.pseudonym``), since they are what keeps the rooms safe (a deleted
+account cannot wipe its warnings). Reasons are sealed at rest."""
 
 from __future__ import annotations
 
@@ -149,15 +150,15 @@ class ModerationService:
         assert case is not None
         return case
 
-    async def export_member(self, user_id: int) -> list[dict[str, object]]:
+    async def export_member(self, user_id: int, guild_id: int) -> list[dict[str, object]]:
         """The cases about the member; not who made them (the moderators' names stay with the server)."""
         return [
-            {"guild_id": c.guild_id, "case": c.number, "kind": c.kind, "reason": c.reason,
+            {"case": c.number, "kind": c.kind, "reason": c.reason, "under_pseudonym": c.target_user_id != user_id,
              "created_at": c.created_at.isoformat(), "duration_seconds": c.duration and c.duration.total_seconds(),
              "expires_at": c.expires_at and c.expires_at.isoformat(), "member_told": c.member_told}
-            for c in await self.cases.about(user_id)
+            for c in await self.cases.about(user_id, guild_id)
         ]
 
-    async def erase_member(self, user_id: int) -> int:
-        """Nothing: cases are the server's moderation record (see the module text)."""
-        return 0
+    async def erase_member(self, user_id: int, guild_id: int) -> int:
+        """The cases stay, pseudonymised (see the module text); how many."""
+        return await self.cases.pseudonymise(user_id, guild_id)

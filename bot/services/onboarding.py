@@ -190,16 +190,16 @@ class OnboardingService:
         return found
 
     # --------------------------------------------------------------- privacy
-    async def export_member(self, user_id: int) -> list[dict[str, object]]:
+    async def export_member(self, user_id: int, guild_id: int) -> list[dict[str, object]]:
         return [
-            {"guild_id": c.guild_id, "caregiver": c.caregiver, "age_band": c.age_band,
+            {"caregiver": c.caregiver, "age_band": c.age_band,
              "rules_version": c.rules_version, "accepted_at": c.accepted_at.isoformat(),
              "updated_at": c.updated_at.isoformat()}
-            for c in await self.repo.choices_of(user_id)
+            for c in await self.repo.choices_of(user_id, guild_id)
         ]
 
-    async def erase_member(self, user_id: int) -> int:
-        return await self.repo.erase_member(user_id)
+    async def erase_member(self, user_id: int, guild_id: int) -> int:
+        return await self.repo.erase_member(user_id, guild_id)
 
 
 def _choices(stored: StoredChoice) -> Choices:

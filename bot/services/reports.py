@@ -90,13 +90,14 @@ class ReportService:
             raise KohtaamoError("This report is resolved already.")
         return await self.report(report_id)
 
-    async def export_member(self, user_id: int) -> list[dict[str, object]]:
+    async def export_member(self, user_id: int, guild_id: int) -> list[dict[str, object]]:
         made: list[dict[str, object]] = [{"made_by_you": True, "reason": r.reason, "your_words": r.note, "status": status,
-                 "created_at": r.created_at.isoformat()} for r, status in await self.repo.made_by(user_id)]
-        about = [{"about_your_message": True, "guild_id": r.guild_id, "channel_id": r.channel_id,
-                  "message_id": r.message_id, "text": r.text, "status": r.status, "created_at": r.created_at.isoformat()}
-                 for r in await self.repo.about(user_id)]
+                 "created_at": r.created_at.isoformat()} for r, status in await self.repo.made_by(user_id, guild_id)]
+        about: list[dict[str, object]] = [{"about_your_message": True, "channel_id": r.channel_id, "message_id": r.message_id,
+                  "text": r.text or None, "under_pseudonym": r.author_id != user_id, "status": r.status,
+                  "created_at": r.created_at.isoformat()}
+                 for r in await self.repo.about(user_id, guild_id)]
         return made + about
 
-    async def erase_member(self, user_id: int) -> int:
-        return await self.repo.erase_member(user_id)
+    async def erase_member(self, user_id: int, guild_id: int) -> int:
+        return await self.repo.erase_member(user_id, guild_id)

@@ -144,11 +144,11 @@ class SafetyResponse:
         self._scanners.pop(guild_id, None)
         return term
 
-    async def export_member(self, user_id: int) -> list[dict[str, object]]:
-        return [{"guild_id": a.guild_id, "channel_id": a.channel_id, "messages": a.messages, "status": a.status,
-                 "created_at": a.created_at.isoformat(), "reached": a.reached} for a in await self.repo.about(user_id)]
+    async def export_member(self, user_id: int, guild_id: int) -> list[dict[str, object]]:
+        return [{"channel_id": a.channel_id, "messages": a.messages, "status": a.status,
+                 "created_at": a.created_at.isoformat(), "reached": a.reached}
+                for a in await self.repo.about(user_id, guild_id)]
 
-    async def erase_member(self, user_id: int) -> int:
-        for key in [k for k in self._recent if k[1] == user_id]:
-            del self._recent[key]
-        return await self.repo.erase_member(user_id)
+    async def erase_member(self, user_id: int, guild_id: int) -> int:
+        self._recent.pop((guild_id, user_id), None)
+        return await self.repo.erase_member(user_id, guild_id)

@@ -190,8 +190,8 @@ class SetupService:
 
     # --- the member's own data: their saved language ------------------------------------------
 
-    async def export_member(self, user_id: int) -> list[dict[str, object]]:
-        return [{"guild_id": guild_id, "language": locale} for guild_id, locale in await self.repo.member_prefs(user_id)]
+    async def export_member(self, user_id: int, guild_id: int) -> list[dict[str, object]]:
+        return [{"language": locale} for locale in await self.repo.member_prefs(user_id, guild_id)]
 
-    async def erase_member(self, user_id: int) -> int:
-        return await self.repo.erase_member_prefs(user_id)
+    async def erase_member(self, user_id: int, guild_id: int) -> int:
+        return await self.repo.erase_member_prefs(user_id, guild_id)

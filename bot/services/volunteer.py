@@ -129,23 +129,21 @@ class VolunteerService:
         await self._duty_changed(guild_id, row["id"], False, self.clock.now())
         return _volunteer(row)
 
-    async def export_member(self, user_id: int) -> list[dict[str, object]]:
-        """The member's volunteer records as plain JSON-able values."""
-        return [
-            {
-                "guild_id": v.guild_id, "display_name": v.display_name, "languages": sorted(v.languages),
-                "audiences": sorted(a.value for a in v.audiences), "minors_cleared": v.minors_cleared,
-                "on_duty": v.on_duty, "on_duty_until": v.on_duty_until.isoformat() if v.on_duty_until else None,
-            }
-            for v in map(_volunteer, await self.repo.of_user(user_id))
-        ]
+    async def export_member(self, user_id: int, guild_id: int) -> list[dict[str, object]]:
+        """The member's volunteer record in the guild as plain JSON-able values."""
+        v = await self.get(guild_id, user_id)
+        return [] if v is None else [{
+            "display_name": v.display_name, "languages": sorted(v.languages),
+            "audiences": sorted(a.value for a in v.audiences), "minors_cleared": v.minors_cleared,
+            "on_duty": v.on_duty, "on_duty_until": v.on_duty_until.isoformat() if v.on_duty_until else None,
+        }]
 
-    async def erase_member(self, user_id: int) -> int:
-        """Remove the member from every volunteer list; return how many records went."""
-        rows = await self.repo.of_user(user_id)
-        for row in rows:
-            await self.remove(row["guild_id"], user_id)
-        return len(rows)
+    async def erase_member(self, user_id: int, guild_id: int) -> int:
+        """Take the member off the guild's volunteer list (their conversations were ended first)."""
+        if await self.get(guild_id, user_id) is None:
+            return 0
+        await self.remove(guild_id, user_id)
+        return 1
 
     async def get(self, guild_id: int, user_id: int) -> Volunteer | None:
         row = await self.repo.get(guild_id, user_id)

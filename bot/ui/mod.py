@@ -15,6 +15,7 @@ from bot.i18n import N_, I18n
 from bot.services.moderation import Action, Case, CasePage, Standing
 from bot.services.setup import BotChannel, BotRole, GuildConfig
 from bot.ui.kit import kit_of
+from bot.ui.privacy import member_label
 from bot.ui.relay import neutralise
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def case_card(i18n: I18n, locale: str, case: Case, *, expired: bool = False, act
     embed = discord.Embed(title=title or i18n.t(locale, "Case {number}: {action}", number=case.number,
                                                 action=kind_name(i18n, locale, case.kind)), colour=colour)
     if case.target_user_id:
-        embed.add_field(name=i18n.t(locale, "Member"), value=f"<@{case.target_user_id}>")
+        embed.add_field(name=i18n.t(locale, "Member"), value=member_label(i18n, locale, case.target_user_id))
     if case.channel_id:
         embed.add_field(name=i18n.t(locale, "Channel"), value=f"<#{case.channel_id}>")
     embed.add_field(name=i18n.t(locale, "Moderator"), value=f"<@{case.moderator_id}>")

@@ -11,6 +11,7 @@ import discord
 from bot.i18n import N_, I18n
 from bot.services.reports import NOTE_MAX, Outcome, Reason, Report
 from bot.ui.mod import DeskButton, quote
+from bot.ui.privacy import member_label
 from bot.ui.relay import neutralise
 
 REASONS = {
@@ -64,7 +65,7 @@ def card(i18n: I18n, locale: str, report: Report) -> discord.Embed:
                                                                                      discord.Colour.dark_grey())
     embed = discord.Embed(title=i18n.t(locale, "Report {number}", number=report.id), colour=colour)
     embed.description = quote(report.text, QUOTE_MAX) if report.text else i18n.t(locale, "(no text)")
-    embed.add_field(name=i18n.t(locale, "Author"), value=f"<@{report.author_id}>")
+    embed.add_field(name=i18n.t(locale, "Author"), value=member_label(i18n, locale, report.author_id))
     embed.add_field(name=i18n.t(locale, "Room"), value=f"<#{report.channel_id}>")
     link = f"https://discord.com/channels/{report.guild_id}/{report.channel_id}/{report.message_id}"
     embed.add_field(name=i18n.t(locale, "Message"), value="[{}]({})".format(i18n.t(locale, "Open the message"), link))

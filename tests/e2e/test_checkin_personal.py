@@ -241,11 +241,11 @@ async def test_privacy_export_and_erase_reach_schedule_moods_and_loneliness(doub
     dm = checkin_dms(double, member)[-1]
     await mood(double, world, dm, 3)
     await press(double, world, dm, checkin_button(dm, "lonely", 4), "caregiver", in_dm=True)
-    exported = (await bot.services.privacy.export(member))["checkins"]
+    exported = (await bot.services.privacy.export(member, world.guild))["checkins"]
     assert [e["type"] for e in exported] == ["personal_checkins", "mood", "loneliness"]
     assert exported[1]["mood"] == 3 and exported[2]["answer"] == 4
-    assert (await bot.services.privacy.erase(member))["checkins"] == 3
-    assert (await bot.services.privacy.export(member))["checkins"] == []
+    assert (await bot.services.privacy.erase(member, world.guild))["checkins"] == 3
+    assert (await bot.services.privacy.export(member, world.guild))["checkins"] == []
     assert await bot.services.db.fetchone("SELECT * FROM jobs WHERE kind = 'checkin_me' AND status = 'pending'") is None
 
 

@@ -185,10 +185,10 @@ async def test_setup_without_a_welcome_channel_posts_no_panel(double, world, bot
 
 async def test_the_members_choices_are_in_the_privacy_export_and_erased_with_it(double, world, bot):
     member = await onboarded(double, world, bot, who="both", band="18-29")
-    exported = await bot.services.privacy.export(member)
+    exported = await bot.services.privacy.export(member, world.guild)
     assert [(e["caregiver"], e["age_band"]) for e in exported["onboarding"]] == [(True, "18-29")]
-    assert exported["language"] == [{"guild_id": world.guild, "language": "fi"}]  # chosen in the steps
-    erased = await bot.services.privacy.erase(member)
+    assert exported["language"] == [{"language": "fi"}]  # chosen in the steps
+    erased = await bot.services.privacy.erase(member, world.guild)
     assert erased["onboarding"] == 1 and erased["language"] == 1
-    assert (await bot.services.privacy.export(member))["onboarding"] == []
+    assert (await bot.services.privacy.export(member, world.guild))["onboarding"] == []
     assert await bot.services.setup.member_locale(world.guild, member) is None

@@ -399,7 +399,11 @@ async def test_export_and_erase_the_member_data(env):
     other = await ask(env, 42, topic="Toisen jäsenen")
     await env.company.hold(second.id, "odotan vielä")
 
-    exported = await env.company.export_member(MEMBER)
+    assert [e["request"] for e in await env.company.export_member(MEMBER, OTHER_GUILD)] == [second.id]
+    await env.company.erase_member(MEMBER, OTHER_GUILD)
+    second = await ask(env, guild=GUILD)
+    await env.company.hold(second.id, "odotan vielä")
+    exported = await env.company.export_member(MEMBER, GUILD)
     assert [e["request"] for e in exported] == [first.id, second.id]
     assert exported[0]["topic"] == "Ilta" and exported[0]["status"] == "ended" and exported[0]["kind"] == "chat_now"
     assert exported[0]["feedback"] == {"rating": 5, "text": "Hyvä"} and exported[1]["feedback"] is None
@@ -408,14 +412,14 @@ async def test_export_and_erase_the_member_data(env):
     assert exported[0]["kept_messages"] == [] and exported[1]["kept_messages"] == ["odotan vielä"]
     json.dumps(exported)  # plain values only
 
-    assert await env.company.erase_member(MEMBER) == 2
+    assert await env.company.erase_member(MEMBER, GUILD) == 2
     assert await env.company.get(first.id) is None and await env.company.get(second.id) is None
-    assert await env.company.export_member(MEMBER) == []
+    assert await env.company.export_member(MEMBER, GUILD) == []
     assert (await env.db.fetchone("SELECT COUNT(*) FROM company_feedback"))[0] == 0
     assert (await env.db.fetchone("SELECT COUNT(*) FROM company_pending_messages"))[0] == 0
     assert await job_status(env, env.company.KIND_GIVE_UP, second.id) == "cancelled"
     assert (await env.company.get(other.id)).topic == "Toisen jäsenen"
-    assert await env.company.erase_member(MEMBER) == 0
+    assert await env.company.erase_member(MEMBER, GUILD) == 0
 
 
 async def test_a_take_whose_thread_never_opened_is_released_at_start_but_a_fresh_one_is_not(env):

@@ -158,8 +158,10 @@ async def test_privacy_export_and_erase(env):
     event = await make(events, capacity=1)
     await events.answer(event.id, 1, Choice.GOING, "fi", None)
     await events.answer(event.id, 2, Choice.GOING, "fi", None)
-    exported = await events.export_member(1)
+    exported = await events.export_member(1, GUILD)
     assert exported[0]["title"] == "Ilta" and exported[0]["status"] == "going"
-    assert await events.erase_member(1) == 1
-    assert await events.export_member(1) == []
+    assert await events.erase_member(1, GUILD + 1) == 0  # another server's erase leaves it
+    assert await events.erase_member(1, GUILD) == 1
+    assert await events.export_member(1, GUILD) == []
+    assert [e["organised"]["title"] for e in await events.export_member(STAFF, GUILD)] == ["Ilta"]
     assert await events.status_of(event.id, 2) == ("going", 0)  # the freed place went on

@@ -99,11 +99,17 @@ async def test_a_corrected_reason_keeps_the_old_one_and_a_missing_case_is_clear(
     assert not any("spämmi".encode() in bytes(r[0]) or b"roskaviest" in bytes(r[0]) for r in raw)
 
 
-async def test_cases_are_kept_on_erasure_and_exported_without_the_moderator(service):
+async def test_cases_are_kept_on_erasure_under_a_pseudonym_and_exported_without_the_moderator(service, db):
     await service.record(GUILD, Action.WARN, MOD, "syy", target_user_id=MEMBER)
-    exported = await service.export_member(MEMBER)
-    assert exported[0]["reason"] == "syy" and "moderator_id" not in exported[0]
-    assert await service.erase_member(MEMBER) == 0 and await service.export_member(MEMBER)
+    await service.record(GUILD, Action.NOTE, MOD, "toinen", target_user_id=MEMBER)
+    await service.record(GUILD + 1, Action.WARN, MOD, "muualla", target_user_id=MEMBER)
+    exported = await service.export_member(MEMBER, GUILD)
+    assert [e["reason"] for e in exported] == ["syy", "toinen"] and "moderator_id" not in exported[0]
+    assert await service.erase_member(MEMBER, GUILD) == 2
+    targets = {r[0] for r in await db.fetchall("SELECT target_user_id FROM cases WHERE guild_id = ?", (GUILD,))}
+    assert len(targets) == 1 and targets.pop() < 0  # one pseudonym for both: the history stays readable
+    assert [e["under_pseudonym"] for e in await service.export_member(MEMBER, GUILD)] == [True, True]
+    assert [e["reason"] for e in await service.export_member(MEMBER, GUILD + 1)] == ["muualla"]
 
 
 async def test_a_channel_is_locked_once(service):

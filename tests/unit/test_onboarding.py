@@ -101,11 +101,11 @@ async def test_a_moderator_changes_the_band_with_a_sealed_case(service, db):
 async def test_export_and_erase(service):
     await service.accept(GUILD, MEMBER, "fi", Who.CAREGIVER, None, 2)
     await service.accept(OTHER, MEMBER, "en", Who.YOUTH, AgeBand.MINOR, 0)
-    exported = await service.export_member(MEMBER)
-    assert [(e["guild_id"], e["age_band"], e["rules_version"]) for e in exported] == [
-        (GUILD, None, 2), (OTHER, "13-17", 0)]
-    assert await service.erase_member(MEMBER) == 2
-    assert await service.export_member(MEMBER) == []
+    exported = await service.export_member(MEMBER, GUILD)
+    assert [(e["age_band"], e["rules_version"]) for e in exported] == [(None, 2)]
+    assert await service.erase_member(MEMBER, GUILD) == 1
+    assert await service.export_member(MEMBER, GUILD) == []
+    assert [e["age_band"] for e in await service.export_member(MEMBER, OTHER)] == ["13-17"]  # another server's stays
 
 
 def test_a_13_17_young_carer_holds_only_the_13_17_role():

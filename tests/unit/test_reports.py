@@ -56,14 +56,16 @@ async def test_privacy_reporters_withdraw_their_reports_and_authors_lose_the_tex
     await file(reports, 1, 10, note="minun sanani")
     await file(reports, 1, 11)
     await file(reports, 2, 10)
-    made = await reports.export_member(10)
+    made = await reports.export_member(10, GUILD)
     assert [m.get("your_words") for m in made if m.get("made_by_you")] == ["minun sanani", None]
-    about = await reports.export_member(AUTHOR)
+    about = await reports.export_member(AUTHOR, GUILD)
     assert all("reporter" not in str(k) for row in about for k in row) and about[0]["text"] == "roskaa"
-    await reports.erase_member(10)
+    await reports.erase_member(10, GUILD)
     rows = await db.fetchall("SELECT r.message_id, p.reporter_id FROM reports r JOIN report_reporters p ON p.report_id = r.id")
     assert [tuple(r) for r in rows] == [(1, 11)]
-    await reports.erase_member(AUTHOR)
-    assert (await db.fetchone("SELECT text_enc FROM reports"))[0] is None
+    await reports.erase_member(AUTHOR, GUILD)
+    row = await db.fetchone("SELECT text_enc, author_id FROM reports")
+    assert row[0] is None and row[1] < 0  # kept for the moderators under the author's pseudonym
+    assert (await reports.export_member(AUTHOR, GUILD))[0]["under_pseudonym"]
     raw = await db.fetchall("SELECT note_enc FROM report_reporters")
     assert not any(b"sanani" in bytes(r[0] or b"") for r in raw)

@@ -77,6 +77,7 @@ async def test_own_terms_rebuild_the_guilds_scanner_only(safety):
 
 async def test_alerts_are_exported_and_erased_with_the_writer(safety):
     await safety.read(GUILD, WRITER, ROOM, 1, "haluan kuolla")
-    exported = await safety.export_member(WRITER)
+    exported = await safety.export_member(WRITER, GUILD)
     assert exported[0]["messages"] == 1 and "text" not in exported[0]
-    assert await safety.erase_member(WRITER) == 1 and await safety.export_member(WRITER) == []
+    assert await safety.export_member(WRITER, GUILD + 1) == [] and await safety.erase_member(WRITER, GUILD + 1) == 0
+    assert await safety.erase_member(WRITER, GUILD) == 1 and await safety.export_member(WRITER, GUILD) == []

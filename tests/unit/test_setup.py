@@ -109,7 +109,7 @@ async def test_the_members_language_is_exported_and_erased(service):
     await service.set_member_locale(GUILD, 7, "sv")
     await service.set_member_locale(GUILD + 1, 7, "en")
     await service.set_member_locale(GUILD, 8, "fi")
-    assert await service.export_member(7) == [{"guild_id": GUILD, "language": "sv"},
-                                              {"guild_id": GUILD + 1, "language": "en"}]
-    assert await service.erase_member(7) == 2
-    assert await service.export_member(7) == [] and await service.member_locale(GUILD, 8) == "fi"
+    assert await service.export_member(7, GUILD) == [{"language": "sv"}]
+    assert await service.erase_member(7, GUILD) == 1
+    assert await service.export_member(7, GUILD) == [] and await service.member_locale(GUILD, 8) == "fi"
+    assert await service.export_member(7, GUILD + 1) == [{"language": "en"}]  # another server's stays
