@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from bot.db.company import CompanyRepo
 from bot.db.connection import Database
 from bot.db.crypto import Sealer
 from bot.db.event import EventRepo
+from bot.db.impact import ImpactRepo
 from bot.db.jobs import JobRepo
 from bot.db.migrate import migrate
 from bot.db.moderation import LockRepo
@@ -38,6 +40,8 @@ from bot.services.checkin_room import RoomCheckins
 from bot.services.company import CompanyService, limits_from
 from bot.services.company_moderation import CompanyModeration
 from bot.services.event import EventService
+from bot.services.impact import ImpactService
+from bot.services.impact_counts import ImpactCounts
 from bot.services.moderation import ModerationService
 from bot.services.onboarding import DEFAULT_RULES, OnboardingService, RulesService
 from bot.services.privacy import Privacy
@@ -67,6 +71,7 @@ from cogs.company_relay import CompanyRelayCog
 from cogs.company_waiting import CompanyWaitingCog
 from cogs.event import EventCog
 from cogs.event_reminders import EventRemindersCog
+from cogs.impact import ImpactCog
 from cogs.mod import ModCog
 from cogs.onboarding import OnboardingCog
 from cogs.privacy import PrivacyCog
@@ -115,6 +120,8 @@ class Services:
     reports: ReportService
     safety: SafetyResponse
     retention: RetentionService
+    impact: ImpactService  # daily aggregates and counts only: no personal data
+    impact_counts: ImpactCounts
 
 
 class Kohtaamo(commands.Bot):
@@ -184,10 +191,14 @@ class Kohtaamo(commands.Bot):
             DepartureRepo(db), scheduler, setup, self.clock,
         )
         rooms = RoomService(RoomRepo(db), scheduler, setup, self.clock)  # rooms hold no personal data
+        impact_counts = ImpactCounts(ImpactRepo(db, sealer), setup, rooms, scheduler, self.clock, time.monotonic)
+        volunteers.duty_watchers.append(impact_counts.duty_changed)  # the impact report's hours on duty
         return Services(
             db, scheduler, setup, volunteers, company, rules, onboarding, rooms, checkins, room_checkins, privacy, events, announcements,
             moderation=moderation, reports=reports, safety=safety,
             retention=RetentionService(RetentionRepo(db, sealer), scheduler, self.clock, settings.timezone),
+            impact=ImpactService(ImpactRepo(db, sealer), impact_counts, checkins, setup, self.clock),
+            impact_counts=impact_counts,
         )
 
     async def setup_hook(self) -> None:
@@ -235,6 +246,7 @@ class Kohtaamo(commands.Bot):
             self.events,
             reminders,
             self.announce,
+            ImpactCog(kit, self.services.impact, self.services.impact_counts),
             privacy,
         ):
             await self.add_cog(cog)
@@ -253,11 +265,13 @@ class Kohtaamo(commands.Bot):
         scheduler.register(RoomCheckins.KIND, prompts.on_room)
         scheduler.register(Privacy.KIND_LEAVER, privacy.on_leaver)
         scheduler.register(RetentionService.KIND, self.services.retention.on_due)
+        scheduler.register(ImpactCounts.KIND_ROLLUP, self.services.impact_counts.on_rollup)
         if self.jobs:
             await scheduler.start()
             await checkins.resume()
             await room_checkins.resume()
             await self.services.retention.start()
+            await self.services.impact_counts.resume()
 
     async def is_room(self, channel_id: int) -> bool:
         """A live room: the safety scan reads its messages and its threads'."""
