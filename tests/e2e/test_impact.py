@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from tests.e2e.company_helpers import add_volunteer, answer, on_duty
-from tests.e2e.conftest import configure
+from tests.e2e.conftest import configure, start_bot
 from tests.e2e.impact_helpers import counted, embed_text, report, shown
-from tests.e2e.room_helpers import create, room_channel
+from tests.e2e.room_helpers import create, eventually, room_channel
 
 
 async def test_staff_get_the_report_as_embed_chart_and_csv_with_small_counts_hidden(double, world, bot):
@@ -96,3 +96,23 @@ async def test_bad_periods_get_a_clear_answer(double, world, bot):
         said = await answer(h)
         assert expected in said, said
         assert h.ephemeral
+
+
+async def test_counts_in_memory_are_written_when_the_bot_stops_and_rolled_up_at_the_next_start(
+        double, world, db_path, clock):
+    async with start_bot(double, db_path, clock) as bot:
+        await configure(bot, world)
+        await create(double, world, "kahvila", "caregivers")
+        room = room_channel(double, world)
+        for n in range(3):
+            await double.user_message(room, world.people["caregiver"], f"viesti {n}")
+        await eventually(lambda: sum(bot.services.impact_counts._messages.values()) == 3)  # counted, not written
+        assert await bot.services.db.fetchall("SELECT * FROM impact_daily") == []
+    clock.advance(datetime(2026, 12, 1, 22, 10, tzinfo=UTC) - clock.now())  # 2.12. 00.10 in Helsinki
+    async with start_bot(double, db_path, clock) as bot:
+        assert await bot.services.db.fetchall("SELECT * FROM impact_seen") == []  # yesterday's tags are gone
+        rows = await bot.services.db.fetchall("SELECT day, metric, band, value FROM impact_daily ORDER BY metric")
+        assert [tuple(r) for r in rows] == [("2026-12-01", "active", "caregiver", 1),
+                                            ("2026-12-01", "messages", "caregivers", 3)]
+        follow, _ = await shown(double, await report(double, world, month="12.2026"))
+        assert "Vaikuttavuusraportti 1.12.2026–2.12.2026" in embed_text(follow)
