@@ -338,5 +338,5 @@ async def test_a_failing_database_write_removes_what_was_made(double, world, des
     assert text == "Meillä meni jokin pieleen. Yritä hetken päästä uudelleen."
     assert made_channels(double, world) == [] and made_channels(double, world, kind=4) == []
     assert await rooms_of(desk, world) == []
-    assert [job.kind for job in await desk.services.scheduler.repo.pending()] == ["retention:purge"]  # no room job
+    assert {job.kind for job in await desk.services.scheduler.repo.pending()} <= {"retention:purge", "impact_rollup"}  # no room job
     assert await desk.services.rooms.category(world.guild, CategoryKind.ROOMS) is None
