@@ -46,6 +46,7 @@ class PrivacyCog(commands.Cog):
         self.end_company = end_company
         self.clock = clock
         self._answered: dict[tuple[int, int], int] = {}  # (member, confirmation) -> when asked, ms
+        self._last_asked = 0
 
     async def erase(self, guild_id: int, user_id: int) -> dict[str, int]:
         """End the member's company conversation, then erase them in the guild, everywhere."""
@@ -88,7 +89,8 @@ class PrivacyCog(commands.Cog):
         if not any(exported.values()):
             raise KohtaamoError(NOTHING)
         text = ui.confirm_text(self.i18n, locale, interaction.guild.name, self.privacy.kept_after_erase())
-        await self.kit.reply(interaction, text, view=ui.confirm_buttons(self.i18n, locale, _ms(self.clock)))
+        self._last_asked = max(_ms(self.clock), self._last_asked + 1)  # each question its own ref
+        await self.kit.reply(interaction, text, view=ui.confirm_buttons(self.i18n, locale, self._last_asked))
 
     async def on_button(self, interaction: discord.Interaction, action: str, ref: int) -> None:
         """Delete my data / Cancel on the member's confirmation: each answered once, and only

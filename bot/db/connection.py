@@ -50,6 +50,7 @@ class Database:
             await conn.execute("PRAGMA foreign_keys=ON")
             await conn.execute("PRAGMA busy_timeout=5000")
             await conn.execute("PRAGMA synchronous=NORMAL")
+            await conn.execute("PRAGMA secure_delete=ON")  # erased data is overwritten, not left in free pages
             await conn.execute("CREATE TABLE IF NOT EXISTS _write_probe(x)")
             await conn.execute("DROP TABLE _write_probe")
         except sqlite3.Error as exc:

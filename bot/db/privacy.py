@@ -28,6 +28,11 @@ class DepartureRepo:
         row = await self.db.fetchone("SELECT guild_id, user_id FROM member_departures WHERE id = ?", (departure_id,))
         return None if row is None else (int(row["guild_id"]), int(row["user_id"]))
 
+    async def scrub(self) -> None:
+        """After an erasure: copy the write-ahead log into the database file and empty it, so the
+        erased rows' old pages do not linger there (deleted content is zeroed: secure_delete)."""
+        await self.db.fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+
     async def forget(self, guild_id: int, user_id: int) -> int | None:
         """Delete the member's departure from the guild; its id, or None when there was none."""
         async with self.db.transaction():

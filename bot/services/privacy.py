@@ -159,6 +159,7 @@ class Privacy:
         ended before this, by the company cog, so the volunteer is told."""
         erased = {entry.name: await entry.source.erase_member(user_id, guild_id) for entry in self.entries}
         await self.member_returned(guild_id, user_id)
+        await self.departures.scrub()
         return erased
 
     def kept_after_erase(self) -> list[Section]:
