@@ -130,7 +130,7 @@ async def test_hours_work_across_restarts_and_downtime_over_a_change_is_put_righ
         assert can_write(double, channel, world, "caregiver") and notices(double, channel) == []
         assert await next_change(bot, world) == utc(2026, 12, 2, 19, 0)
         patches = len(double.calls_to("PATCH", rf"/channels/{channel}"))
-        assert await bot.services.scheduler.run_due() == 1  # the night's purge: no room change is left to fire
+        assert await bot.services.scheduler.run_due() == 2  # the night's purge and impact rollup: no room change is left
 
     # Down over the closing at 21:00 and a whole day: closed at start, with one notice.
     move(clock, datetime(2026, 12, 3, 23, 0))
