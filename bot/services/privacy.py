@@ -168,7 +168,10 @@ class Privacy:
     # --- a member who leaves --------------------------------------------------------------
 
     async def member_left(self, guild_id: int, user_id: int) -> None:
-        """Erase them there after the guild's grace period, unless they come back."""
+        """Erase them there after the guild's grace period, unless they come back. Someone with
+        nothing kept there leaves no trace at all."""
+        if not any((await self.export(user_id, guild_id)).values()):
+            return
         now = self.clock.now()
         departure_id = await self.departures.record(guild_id, user_id, now)
         grace = (await self.setup.get(guild_id)).retention.leaver_grace_days

@@ -23,15 +23,15 @@ async def test_a_servers_keeping_time_purges_an_ended_conversation_at_night(doub
     ended = await answer(await double.slash(world.guild, world.people["caregiver"], "company", sub="end"))
     assert ended.startswith("Keskustelu on päättynyt")
     assert bot.services is not None
-    request = (await bot.services.company.export_member(world.people["caregiver"]))[0]
+    request = (await bot.services.company.export_member(world.people["caregiver"], world.guild))[0]
     assert request["topic"] == TOPIC
 
     clock.advance(timedelta(days=6, hours=20))  # the sixth night: not yet
     await bot.services.scheduler.run_due()
-    assert (await bot.services.company.export_member(world.people["caregiver"]))[0]["topic"] == TOPIC
+    assert (await bot.services.company.export_member(world.people["caregiver"], world.guild))[0]["topic"] == TOPIC
     clock.advance(timedelta(days=1))  # the seventh night after the end
     await bot.services.scheduler.run_due()
-    assert await bot.services.company.export_member(world.people["caregiver"]) == []
+    assert await bot.services.company.export_member(world.people["caregiver"], world.guild) == []
     await bot.services.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     with sqlite3.connect(db_path) as raw:
         row = raw.execute("SELECT topic_enc, requester_tag, status, claimed_at FROM company_requests").fetchone()

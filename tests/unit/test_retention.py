@@ -58,7 +58,7 @@ async def test_an_ended_company_request_keeps_only_what_is_counted_after_its_tim
     assert row["topic_enc"] is None and row["claimed_by"] is None and row["thread_id"] is None
     assert row["requester_tag"] == f"forgotten:{request.id}"
     assert row["status"] == "ended" and row["claimed_at"] is not None  # the impact report still counts it
-    assert await env.company.export_member(MEMBER) == []
+    assert await env.company.export_member(MEMBER, GUILD) == []
     assert await count(env, "company_pending_messages") == 0
     assert (await env.db.fetchone("SELECT text_enc, rating FROM company_feedback"))["text_enc"] is None
     assert await env.company.repo.requester_of(request.id) is None
