@@ -184,15 +184,15 @@ class Kohtaamo(commands.Bot):
         moderation = ModerationService(CaseRepo(db, sealer), LockRepo(db), setup, self.clock)
         reports = ReportService(ReportRepo(db, sealer), self.clock)
         safety = SafetyResponse(SafetyRepo(db), self.clock)
-        privacy = Privacy(
-            {"language": setup, "onboarding": onboarding, "company_requests": company, "volunteer": volunteers,
-             "checkins": checkins, "events": events, "announcements": announcements, "reports": reports,
-             "cases": moderation, "safety_alerts": safety},
-            DepartureRepo(db), scheduler, setup, self.clock,
-        )
         rooms = RoomService(RoomRepo(db), scheduler, setup, self.clock)  # rooms hold no personal data
         impact_counts = ImpactCounts(ImpactRepo(db, sealer), setup, rooms, scheduler, self.clock, time.monotonic)
         volunteers.duty_watchers.append(impact_counts.duty_changed)  # the impact report's hours on duty
+        privacy = Privacy(
+            {"language": setup, "onboarding": onboarding, "company_requests": company, "volunteer": volunteers,
+             "checkins": checkins, "events": events, "announcements": announcements, "reports": reports,
+             "cases": moderation, "safety_alerts": safety, "activity": impact_counts},
+            DepartureRepo(db), scheduler, setup, self.clock,
+        )
         return Services(
             db, scheduler, setup, volunteers, company, rules, onboarding, rooms, checkins, room_checkins, privacy, events, announcements,
             moderation=moderation, reports=reports, safety=safety,

@@ -70,6 +70,23 @@ class ImpactRepo:
                 "DELETE FROM impact_seen WHERE guild_id = ? AND day < ?", (guild_id, before_day)
             )
 
+    async def days_seen(self, guild_id: int, user_id: int) -> list[str]:
+        """The days not rolled up yet on which the member was active (found by each day's tag)."""
+        rows = await self.db.fetchall(
+            "SELECT day, tag FROM impact_seen WHERE guild_id = ? ORDER BY day", (guild_id,)
+        )
+        return [str(r["day"]) for r in rows if r["tag"] == self.tag(guild_id, str(r["day"]), user_id)]
+
+    async def unsee(self, guild_id: int, user_id: int) -> int:
+        """Forget that the member was active on the days not rolled up yet."""
+        removed = 0
+        for day in await self.days_seen(guild_id, user_id):
+            removed += await self.db.execute(
+                "DELETE FROM impact_seen WHERE guild_id = ? AND day = ? AND tag = ?",
+                (guild_id, day, self.tag(guild_id, day, user_id)),
+            )
+        return removed
+
     async def guilds_seen(self) -> list[int]:
         rows = await self.db.fetchall("SELECT DISTINCT guild_id FROM impact_seen ORDER BY guild_id")
         return [int(r["guild_id"]) for r in rows]

@@ -140,6 +140,21 @@ class ImpactCounts:
             self._rooms[channel_id] = known
         return known[0]
 
+    # ----- the member's own data: that they were active today ----------------------------------
+
+    async def export_member(self, user_id: int, guild_id: int) -> list[dict[str, object]]:
+        days = set(await self.repo.days_seen(guild_id, user_id))
+        days |= {day for (g, day, user) in self._new if (g, user) == (guild_id, user_id)}
+        return [{"active_on": day} for day in sorted(days)]
+
+    async def erase_member(self, user_id: int, guild_id: int) -> int:
+        """The day tags that say the member was active on days not counted yet go (those days count
+        one member fewer); counts already made link to nobody and stay."""
+        mine = {k for k in self._seen if (k[0], k[2]) == (guild_id, user_id)}
+        self._seen -= mine
+        unwritten = sum(self._new.pop(k, None) is not None for k in mine)
+        return unwritten + await self.repo.unsee(guild_id, user_id)
+
     # ----- writing --------------------------------------------------------------------------
 
     async def flush(self) -> None:

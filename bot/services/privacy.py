@@ -117,6 +117,12 @@ SECTIONS: dict[str, Section] = {
            "whether our message reached you), so someone could check on you. Not your message's text."),
         N_("Moderators only."), N_("{days} days."), "case_days",
     ),
+    "activity": Section(
+        N_("Activity today"),
+        N_("That you wrote on the server today, as a code that changes every day, so that the anonymous statistics "
+           "count each member once a day. At night the codes become one count and are deleted."),
+        N_("Nobody. Staff see only counts, and no count under 5."), N_("Until the night, at most a day."),
+    ),
 }
 
 

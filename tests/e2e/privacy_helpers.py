@@ -104,6 +104,11 @@ async def populate(double: DiscordDouble, world: World, bot: Kohtaamo, clock: An
     await s.reports.file(g, world.channels["lounge"], 222, member, "minun viestini", other, Reason.SPAM, None)
     await s.safety.read(g, member, world.channels["lounge"], 333, "haluan kuolla")
 
+    # They (and another member) wrote on the server today: the impact report's day tags.
+    await s.impact_counts.message(g, member, set(), world.channels["lounge"])
+    await s.impact_counts.message(g, other, set(), world.channels["lounge"])
+    await s.impact_counts.flush()
+
     # On another server: a language, a case, and a departure (they left it).
     await s.setup.set_member_locale(OTHER_GUILD, member, "sv")
     await s.moderation.record(OTHER_GUILD, Action.NOTE, moderator, "Muualla", target_user_id=member)
@@ -121,13 +126,16 @@ class Hit:
 
 
 def needles(db_path: Path, guild_id: int, member: int) -> dict[str, str]:
-    """Every text that points at the member: id, tags (company's, each room vote's) -> kind."""
+    """Every text that points at the member: id, tags (company's, each room vote's, each day's
+    activity) -> kind."""
     sealer = Sealer(DATA_KEY)
     found = {str(member): "id", sealer.tag(member): "tag",
              str(pseudonym(sealer, guild_id, member)): "pseudonym"}
     with sqlite3.connect(db_path) as conn:
         for (occurrence_id,) in conn.execute("SELECT id FROM checkin_occurrences"):
             found[sealer.tag("checkin-vote", occurrence_id, member)] = "tag"
+        for (day,) in conn.execute("SELECT DISTINCT day FROM impact_seen WHERE guild_id = ?", (guild_id,)):
+            found[sealer.tag("impact", guild_id, day, member)] = "tag"
     return found
 
 

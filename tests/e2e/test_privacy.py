@@ -37,6 +37,7 @@ EXPORTED: dict[str, tuple[str, Any]] = {
     "reports": ("reports", lambda r: r.get("about_your_message")),
     "report_reporters": ("reports", lambda r: r.get("made_by_you")),
     "safety_alerts": ("safety_alerts", lambda r: True),
+    "impact_seen": ("activity", lambda r: "active_on" in r),
 }
 # What erasure keeps on purpose: moderation records under the pseudonym.
 KEPT = {("cases", "target_user_id"), ("reports", "author_id")}
@@ -152,7 +153,8 @@ async def test_the_export_holds_everything_the_database_holds_about_the_member(d
         section, which = EXPORTED[table]
         rows = {h.rowid for h in hits if h.table == table}
         assert len([r for r in sections[section]["records"] if which(r)]) >= len(rows), table
-    assert {"company_requests", "checkin_votes", "event_reminders", "report_reporters", "safety_alerts"} <= tables
+    assert {"company_requests", "checkin_votes", "event_reminders", "report_reporters", "safety_alerts",
+            "impact_seen"} <= tables
 
 
 async def test_delete_erases_the_member_everywhere_but_the_kept_places(double, world, bot, clock, db_path):

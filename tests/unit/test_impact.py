@@ -193,6 +193,23 @@ async def rows(db, table):
     return [dict(r) for r in await db.fetchall(f"SELECT * FROM {table}")]
 
 
+async def test_a_members_day_tags_are_exported_and_erased_written_or_not(db, clock, counts):
+    clock.advance(NOON - clock.now())
+    await counts.message(GUILD, 1, {11}, None)
+    await counts.message(GUILD, 2, {11}, None)
+    await counts.flush()
+    clock.advance(timedelta(days=1))
+    await counts.message(GUILD, 1, {11}, None)  # today's, still only in memory
+    assert await counts.export_member(1, GUILD) == [{"active_on": "2026-12-10"}, {"active_on": "2026-12-11"}]
+    assert await counts.export_member(1, GUILD + 1) == []
+    assert await counts.erase_member(1, GUILD) == 2
+    await counts.flush()
+    assert await counts.export_member(1, GUILD) == []
+    assert len(await rows(db, "impact_seen")) == 1  # the other member's
+    await counts.message(GUILD, 1, {11}, None)  # active again after the erasure: counted again
+    assert await counts.export_member(1, GUILD) == [{"active_on": "2026-12-11"}]
+
+
 async def test_messages_are_counted_in_memory_and_written_on_flush(db, clock, counts):
     await add_room(db, 500, "caregivers")
     await add_room(db, 501, "youth_13_17")
