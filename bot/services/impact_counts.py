@@ -55,7 +55,7 @@ def local_day(at: datetime, zone: str) -> str:
 FLUSH_EVERY = timedelta(seconds=60)
 ROOM_TTL = timedelta(seconds=60)
 ROLLUP_AT = time(0, 5)  # local time, just after the day is over
-ROLLUP_GRACE = timedelta(days=1)  # later than that, the next start rolls up instead
+ROLLUP_GRACE = timedelta(days=3660)  # never too late: a rollup only ever catches up, and arms the next
 
 
 def day_spans(start: datetime, end: datetime, zone: str) -> list[tuple[str, int]]:
