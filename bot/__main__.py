@@ -1,9 +1,10 @@
-"""The command line: ``kohtaamo [run|sync|migrate|backup PATH|check]``."""
+"""The command line: ``kohtaamo [run|sync|migrate|backup PATH|check|rotate-key]``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import signal
 import sys
@@ -16,8 +17,9 @@ import discord
 
 from bot.app import Kohtaamo, point_at
 from bot.db.connection import Database
-from bot.db.crypto import Sealer
 from bot.db.migrate import available, current_version, migrate
+from bot.db.rotation import rotate_key
+from bot.db.sealed import key_status
 from bot.errors import ConfigError
 from bot.settings import Settings
 
@@ -95,21 +97,21 @@ async def _check(settings: Settings) -> None:
     problems = []
     if not settings.discord_token:
         problems.append("DISCORD_TOKEN is not set")
-    if settings.data_key:
-        try:
-            Sealer(settings.data_key)
-        except ConfigError as exc:
-            problems.append(str(exc))
     db = await Database.open(settings.database_path)
     try:
         version, latest = await current_version(db), len(available())
+        key = await key_status(db, settings.data_key, settings.database_path)
     finally:
         await db.close()
+    if key.problem:
+        problems.append(key.line)
     if version > latest:
         problems.append(f"database version {version} is newer than this code ({latest})")
     elif version < latest:
         problems.append(f"database is at version {version}; run `kohtaamo migrate` (or just start the bot) for {latest}")
     print(f"settings: locale {settings.default_locale}, time zone {settings.timezone}, database {settings.database_path}")
+    if not key.problem:
+        print(key.line)
     for line in problems:
         print(f"problem: {line}")
     if problems:
@@ -127,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     backup = sub.add_parser("backup", help="copy the database, safely even while the bot runs")
     backup.add_argument("path", type=Path)
     sub.add_parser("check", help="check the settings and the database, print what is wrong")
+    rotate = sub.add_parser("rotate-key", help="re-seal every sensitive value under a new key (stop the bot first)")
+    rotate.add_argument("--new-key", help="the new key (44 characters of url-safe base64); default: a new one is made")
     args = parser.parse_args(argv)
 
     actions: dict[str, Callable[[Settings], Coroutine[Any, Any, None]]] = {
@@ -135,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         "migrate": _migrate,
         "check": _check,
         "backup": lambda s: _backup(s, args.path),
+        "rotate-key": lambda s: rotate_key(s.data_key, s.database_path, args.new_key, functools.partial(print, flush=True)),
     }
     try:
         settings = Settings.load(env_file=args.env_file)

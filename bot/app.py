@@ -17,7 +17,6 @@ from bot.db.cases import CaseRepo
 from bot.db.checkin import CheckinRepo
 from bot.db.company import CompanyRepo
 from bot.db.connection import Database
-from bot.db.crypto import Sealer
 from bot.db.event import EventRepo
 from bot.db.impact import ImpactRepo
 from bot.db.jobs import JobRepo
@@ -29,6 +28,7 @@ from bot.db.reports import ReportRepo
 from bot.db.retention import RetentionRepo
 from bot.db.room import RoomRepo
 from bot.db.safety import SafetyRepo
+from bot.db.sealed import sealer_for
 from bot.db.setup import SetupRepo
 from bot.db.volunteer import VolunteerRepo
 from bot.i18n import I18n
@@ -170,7 +170,7 @@ class Kohtaamo(commands.Bot):
         settings = self.settings
         db = await Database.open(settings.database_path)
         await migrate(db)
-        sealer = Sealer.for_database(settings.data_key, settings.database_path)
+        sealer = await sealer_for(db, settings.data_key, settings.database_path)
         scheduler = Scheduler(JobRepo(db), self.clock, timers=self.timers)
         setup = SetupService(SetupRepo(db), self.clock, settings.default_locale, settings.timezone)
         volunteers = VolunteerService(VolunteerRepo(db), scheduler, self.clock)
