@@ -266,11 +266,18 @@ class CompanyRepo:
         )
         return row is not None
 
-    async def add_block(self, guild_id: int, tag: str, case_id: int, now: datetime) -> None:
+    async def add_block(self, guild_id: int, member_id: int, case_id: int, now: datetime) -> None:
         await self.db.insert(
-            "INSERT INTO company_blocks (guild_id, member_tag, case_id, created_at) VALUES (?, ?, ?, ?)",
-            (guild_id, tag, case_id, to_db(now)),
+            "INSERT INTO company_blocks (guild_id, member_tag, member_enc, case_id, created_at) VALUES (?, ?, ?, ?, ?)",
+            (guild_id, self.sealer.tag(member_id), self.sealer.seal(str(member_id)), case_id, to_db(now)),
         )
+
+    async def blocked_since(self, guild_id: int, user_id: int) -> datetime | None:
+        row = await self.db.fetchone(
+            "SELECT created_at FROM company_blocks WHERE guild_id = ? AND member_tag = ?",
+            (guild_id, self.sealer.tag(user_id)),
+        )
+        return None if row is None else from_db(row["created_at"])
 
     async def remove_block(self, guild_id: int, tag: str) -> bool:
         return bool(

@@ -32,6 +32,7 @@ SEALED: tuple[Sealed, ...] = (
     Sealed("company_feedback", "request_id", ("text_enc",)),
     Sealed("company_reveals", "id", ("reason_enc",)),
     Sealed("company_pending_messages", "id", ("text_enc",)),
+    Sealed("company_blocks", "rowid", ("member_enc",)),
     Sealed("cases", "id", ("reason_enc",)),
     Sealed("case_reason_edits", "id", ("old_reason_enc",)),
     Sealed("reports", "id", ("text_enc",)),
@@ -66,10 +67,11 @@ TAGS: tuple[Tagged, ...] = (
     Tagged("reports", "id", "author_id", How.PSEUDONYM),
 )
 
-# Where member ids are held, so a MEMBER tag can be recomputed: the sealed requester of a request
-# and every column of ids kept in clear. A block by request number follows its member as long as
-# the member's id is still held somewhere (a request not yet forgotten, their onboarding, …).
-SEALED_MEMBER_IDS: tuple[tuple[str, str], ...] = (("company_requests", "requester_enc"),)
+# Where member ids are held, so a MEMBER tag can be recomputed: the sealed requester of a request,
+# the sealed member of a block, and every column of ids kept in clear. A block made before the
+# block kept its member (migration 0013) follows its member as long as the member's id is still
+# held somewhere (a request not yet forgotten, their onboarding, …).
+SEALED_MEMBER_IDS: tuple[tuple[str, str], ...] = (("company_requests", "requester_enc"), ("company_blocks", "member_enc"))
 MEMBER_IDS: tuple[tuple[str, str], ...] = (
     ("cases", "target_user_id"), ("member_onboarding", "user_id"), ("member_prefs", "user_id"),
     ("checkin_personal", "user_id"), ("checkin_moods", "user_id"), ("member_departures", "user_id"),

@@ -399,7 +399,9 @@ class CompanyService:
                 "feedback": None if rating is None else {"rating": rating, "text": text},
                 "kept_messages": [kept for _, kept in await self.repo.held(r.id)],
             })
-        return out + [{"taken_as_volunteer": row} for row in await self.repo.taken_by(user_id, guild_id)]
+        out += [{"taken_as_volunteer": row} for row in await self.repo.taken_by(user_id, guild_id)]
+        blocked = await self.repo.blocked_since(guild_id, user_id)
+        return out + ([{"blocked_from_asking_since": blocked.isoformat()}] if blocked else [])
 
     async def erase_member(self, user_id: int, guild_id: int) -> int:
         """Delete the member's requests in the guild and feedback (and so their link to them), and

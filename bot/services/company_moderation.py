@@ -83,6 +83,7 @@ class CompanyModeration:
         requests; their waiting request is cancelled. A live conversation is left to the people in it."""
         reason = _reason(reason)
         tag = await self._tag(member_id, request)
+        member = member_id if request is None else await self.company.requester_of(request.id)
         now = self.clock.now()
         async with self.repo.transaction():
             if await self.repo.is_blocked(guild_id, tag):
@@ -91,7 +92,8 @@ class CompanyModeration:
                 guild_id, "company_block", moderator_id, reason, now, target_user_id=member_id,
                 request_id=request.id if request else None,
             )
-            await self.repo.add_block(guild_id, tag, case_id, now)
+            assert member is not None
+            await self.repo.add_block(guild_id, member, case_id, now)
             cancelled = await self.company.cancel_waiting_of(guild_id, tag, now)
         return Block(number, request, cancelled)
 

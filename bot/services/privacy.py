@@ -65,6 +65,8 @@ SECTIONS: dict[str, Section] = {
         N_("Volunteers see a request under a pseudonym, never your name. A moderator can see who asked only with a "
            "written reason, which is logged."),
         N_("{days} days after the request ends."), "company_days",
+        N_("If the moderators have stopped you from asking for company here, that stays while it is in force, so "
+           "that it still holds."),
     ),
     "volunteer": Section(
         N_("Volunteering"),

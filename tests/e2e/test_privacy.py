@@ -275,3 +275,19 @@ async def test_a_member_who_comes_back_in_time_loses_nothing(double, world, bot,
     await bot.services.scheduler.run_due()
     assert await bot.services.setup.member_locale(world.guild, member) == "sv"
     assert (await db.fetchone("SELECT status FROM jobs WHERE kind = 'privacy_leaver'"))[0] == "cancelled"
+
+
+async def test_a_company_block_holds_after_the_member_deletes_their_data(double, world, bot):
+    await configure(bot, world)
+    member = world.people["caregiver"]
+    h = await double.slash(world.guild, world.people["moderator"], "company",
+                           {"reason": "Toistuvaa häirintää vapaaehtoisia kohtaan", "member": member}, sub="block")
+    assert (await answer(h)).startswith("Tapaus 1:")
+    said, document = await export(double, world, member)
+    assert document is not None
+    assert any("blocked_from_asking_since" in r for r in document["sections"]["company_requests"]["records"])
+    await confirmed(double, world, await ask_to_delete(double, world, member), member)
+    # Still blocked: the block keeps its member, sealed, so that it also survives a key rotation.
+    assert bot.services is not None and await bot.services.company.repo.is_blocked(
+        world.guild, bot.services.company.repo.member_tag(member))
+    assert (await ask(double, world, "caregiver")).startswith("Et voi tällä hetkellä pyytää seuraa")

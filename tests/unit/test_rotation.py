@@ -171,9 +171,19 @@ async def test_refused_while_another_connection_has_the_database_open(world, tmp
     assert await dump(world.db) == before
 
 
-async def test_a_block_whose_member_is_no_longer_known_is_counted_as_unlinked(world):
+async def test_a_block_keeps_its_member_even_when_nothing_else_about_them_is_kept(world):
+    await world.db.execute("DELETE FROM company_requests WHERE id = ?", (world.ended.id,))
+    await world.db.execute("UPDATE reports SET author_id = 5")  # no other id of the blocked member is kept
+    new = Sealer(Fernet.generate_key())
+    done = await reseal(world.db, world.sealer, new)
+    assert done.unlinked == {}
+    assert (await world.db.fetchone("SELECT member_tag FROM company_blocks"))[0] == new.tag(OTHER)
+
+
+async def test_a_block_made_before_blocks_kept_their_member_and_no_longer_known_is_counted_as_unlinked(world):
     await world.db.execute("DELETE FROM company_requests WHERE id = ?", (world.ended.id,))
     await world.db.execute("UPDATE reports SET author_id = 5")  # no id of the blocked member is kept now
+    await world.db.execute("UPDATE company_blocks SET member_enc = NULL")  # as blocks made before migration 0013
     new = Sealer(Fernet.generate_key())
     done = await reseal(world.db, world.sealer, new)
     assert done.unlinked == {"company_blocks.member_tag": 1}
