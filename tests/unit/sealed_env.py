@@ -23,8 +23,8 @@ from bot.db.setup import SetupRepo
 from bot.db.volunteer import VolunteerRepo
 from bot.scheduling import Scheduler
 from bot.services.checkin import Recurrence
-from bot.services.checkin_personal import KIND_ME, PersonalCheckins
-from bot.services.checkin_room import KIND_ROOM, RoomCheckins
+from bot.services.checkin_personal import PersonalCheckins
+from bot.services.checkin_room import RoomCheckins
 from bot.services.company import CompanyService, Kind
 from bot.services.company_moderation import CompanyModeration
 from bot.services.moderation import Action, ModerationService
@@ -32,6 +32,7 @@ from bot.services.reports import Reason, ReportService
 from bot.services.safety_response import SafetyResponse
 from bot.services.setup import SetupService
 from bot.services.volunteer import Audience, VolunteerService
+from tests.unit.checkin_env import register_checkin_jobs
 
 GUILD, MOD, VOLUNTEER = 100, 9, 1
 MEMBER, OTHER, ERASED = 731_245_998_114_220_033, 731_245_998_114_220_077, 731_245_998_114_220_099
@@ -69,24 +70,13 @@ async def fill(path: Path, sealer: Sealer, clock: FakeClock) -> SimpleNamespace:
     checkins = CheckinRepo(db, sealer)
     personal, rooms = PersonalCheckins(checkins, scheduler, clock), RoomCheckins(checkins, scheduler, clock)
     moderation = ModerationService(CaseRepo(db, sealer), LockRepo(db), setup, clock)
-    sent: list[int] = []
-
-    async def send(job):
-        due = await personal.due(job)
-        if due is not None:
-            sent.append(due.occurrence_id)
-
-    async def post(job):
-        prompt = await rooms.due(job)
-        if prompt is not None:
-            await rooms.posted(prompt.occurrence_id, 1, 1000 + prompt.occurrence_id)
+    sent = register_checkin_jobs(scheduler, personal, rooms)
 
     async def nothing(job):
         return None
 
-    for kind, handler in ((KIND_ME, send), (KIND_ROOM, post), (CompanyService.KIND_ESCALATE, nothing),
-                          (CompanyService.KIND_GIVE_UP, nothing), (VolunteerService.KIND_OFF_DUTY, nothing)):
-        scheduler.register(kind, handler)
+    for kind in (CompanyService.KIND_ESCALATE, CompanyService.KIND_GIVE_UP, VolunteerService.KIND_OFF_DUTY):
+        scheduler.register(kind, nothing)
     await scheduler.start()
 
     # check-ins: a mood, a loneliness answer, an anonymous room vote

@@ -16,7 +16,8 @@ from bot.errors import KohtaamoError
 from bot.scheduling import Scheduler
 from bot.services.checkin import Recurrence
 from bot.services.checkin_personal import KIND_ME, NOT_YOURS, PersonalCheckins
-from bot.services.checkin_room import CLOSED, KIND_ROOM, RoomCheckins
+from bot.services.checkin_room import CLOSED, RoomCheckins
+from tests.unit.checkin_env import register_checkin_jobs
 
 GUILD, MEMBER, OTHER = 100, 731_245_998_114_220_033, 5
 HKI = "Europe/Helsinki"
@@ -29,20 +30,7 @@ async def env(db, clock):
     repo = CheckinRepo(db, Sealer(Fernet.generate_key()))
     personal = PersonalCheckins(repo, scheduler, clock)
     rooms = RoomCheckins(repo, scheduler, clock)
-    sent: list[int] = []
-
-    async def send(job):
-        due = await personal.due(job)
-        if due is not None:
-            sent.append(due.occurrence_id)
-
-    async def post(job):
-        prompt = await rooms.due(job)
-        if prompt is not None:
-            await rooms.posted(prompt.occurrence_id, 1, 1000 + prompt.occurrence_id)
-
-    scheduler.register(KIND_ME, send)
-    scheduler.register(KIND_ROOM, post)
+    sent = register_checkin_jobs(scheduler, personal, rooms)
     await scheduler.start()
     return SimpleNamespace(db=db, clock=clock, scheduler=scheduler, personal=personal, rooms=rooms, sent=sent)
 
