@@ -10,14 +10,17 @@ An open duty is held by the volunteers row id until it ends.
 A message costs no database write: members seen and messages are counted in memory and
 written every ``FLUSH_EVERY`` (and when the bot stops, and before a report). A crash loses at
 most that interval's counts; a member seen again after one is written again, never twice
-(the tag is the key). A channel's room audience is looked up again after ``ROOM_TTL``."""
+(the tag is the key). A guild's settings and a channel's room audience are looked up again
+after ``RECENT``, so a /setup change reaches the counts within a minute."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from enum import StrEnum
+from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -25,6 +28,35 @@ from bot.db.impact import ImpactRepo
 from bot.scheduling import DueJob, Scheduler
 from bot.services.room import RoomService, Status
 from bot.services.setup import BotRole, GuildConfig, SetupService
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Recent(Generic[K, V]):
+    """Answers kept for ``ttl`` seconds of ``monotonic``; callers that ask while a look-up is on
+    its way wait for that one instead of each making their own (a burst costs one query)."""
+
+    def __init__(self, ask: Callable[[K], Awaitable[V]], ttl: timedelta, monotonic: Callable[[], float]) -> None:
+        self.ask = ask
+        self.ttl = ttl.total_seconds()
+        self.monotonic = monotonic
+        self._known: dict[K, tuple[asyncio.Future[V], float]] = {}
+
+    async def get(self, key: K) -> V:
+        known = self._known.get(key)
+        now = self.monotonic()
+        if known is None or now - known[1] > self.ttl:
+            known = (asyncio.ensure_future(self._ask(key)), now)
+            self._known[key] = known
+        return await known[0]
+
+    async def _ask(self, key: K) -> V:
+        try:
+            return await self.ask(key)
+        except Exception:
+            self._known.pop(key, None)  # the next caller asks again
+            raise
 
 
 class Band(StrEnum):
@@ -53,7 +85,7 @@ def local_day(at: datetime, zone: str) -> str:
 
 
 FLUSH_EVERY = timedelta(seconds=60)
-ROOM_TTL = timedelta(seconds=60)
+RECENT = timedelta(seconds=60)  # how long a message trusts a setting or a room it looked up
 ROLLUP_AT = time(0, 5)  # local time, just after the day is over
 ROLLUP_GRACE = timedelta(days=3660)  # never too late: a rollup only ever catches up, and arms the next
 
@@ -98,13 +130,15 @@ class ImpactCounts:
         self._seen: set[tuple[int, str, int]] = set()  # (guild, day, member) counted this process
         self._new: dict[tuple[int, str, int], Band] = {}  # of those, not written yet
         self._messages: Counter[tuple[int, str, str]] = Counter()  # (guild, day, room audience)
-        self._rooms: dict[int, tuple[str | None, float]] = {}  # channel → (room audience, when asked)
+        # A message reads no setting and no room from the database: both are asked again after a minute.
+        self._configs: Recent[int, GuildConfig] = Recent(setup.get, RECENT, monotonic)
+        self._rooms: Recent[int, str | None] = Recent(self._room_audience, RECENT, monotonic)
 
     # ----- counting ---------------------------------------------------------------------------
 
     async def message(self, guild_id: int, user_id: int, role_ids: set[int], channel_id: int | None) -> None:
         """A member wrote on the server; ``channel_id`` is the channel (a thread's parent)."""
-        config = await self.setup.get(guild_id)
+        config = await self._configs.get(guild_id)
         day = local_day(self.clock.now(), config.timezone)
         key = (guild_id, day, user_id)
         if key not in self._seen:
@@ -112,7 +146,7 @@ class ImpactCounts:
                 self._seen = {k for k in self._seen if k[1] == day}
             self._seen.add(key)
             self._new[key] = band_of(config, role_ids)
-        audience = None if channel_id is None else await self._room_audience(channel_id)
+        audience = None if channel_id is None else await self._rooms.get(channel_id)
         if audience is not None:
             self._messages[(guild_id, day, audience)] += 1
 
@@ -132,13 +166,8 @@ class ImpactCounts:
         await self.repo.add([(guild_id, day, "duty_seconds", "", s) for day, s in day_spans(since, at, zone)])
 
     async def _room_audience(self, channel_id: int) -> str | None:
-        known = self._rooms.get(channel_id)
-        now = self.monotonic()
-        if known is None or now - known[1] > ROOM_TTL.total_seconds():
-            room = await self.rooms.by_channel(channel_id)
-            known = (room.audience.value if room is not None and room.status is Status.LIVE else None, now)
-            self._rooms[channel_id] = known
-        return known[0]
+        room = await self.rooms.by_channel(channel_id)
+        return room.audience.value if room is not None and room.status is Status.LIVE else None
 
     # ----- the member's own data: that they were active today ----------------------------------
 
