@@ -15,7 +15,16 @@ ROLE_LABELS = {"caregiver": "omaishoitaja", "youth_minor": "nuoret 13–17", "yo
                "volunteer": "vapaaehtoinen", "moderator": "moderaattori", "staff": "henkilökunta"}
 CHANNEL_LABELS = {"modlog": "moderointiloki", "volunteer_queue": "vapaaehtoisten jono",
                   "announcements": "tiedotteet", "welcome": "tervetuloa"}
-COMPANY_LIMITS = "Moderaattoreita muistutetaan 10 minuutin jälkeen; enintään 3 pyyntöä päivässä jäsentä kohden."
+COMPANY_LIMITS = (
+    "Moderaattoreita muistutetaan 10 minuutin jälkeen; jäsenelle kerrotaan rehellisesti 60 minuutin jälkeen, jos "
+    "kukaan ei ole ottanut pyyntöä; enintään 3 pyyntöä päivässä jäsentä kohden."
+)
+MODERATION = "Varoitukset ovat voimassa 90 päivää."
+PRIVACY = (
+    "Yhteystieto: ei asetettu\nSäilytys: seurapyynnöt 30 päivää päättymisen jälkeen; mielialat 365 päivää; käsitellyt "
+    "ilmoitukset, hälytykset ja tapaukset 730 päivää; valmiit tehtävät 30 päivää. Palvelimelta lähteneen jäsenen "
+    "tiedot poistetaan 30 päivän kuluttua."
+)
 
 
 class BareSetupBot(commands.Bot):
@@ -54,6 +63,8 @@ class BareSetupBot(commands.Bot):
         embed.add_field(name="Kieli", value="suomi")
         embed.add_field(name="Aikavyöhyke", value="Europe/Helsinki")
         embed.add_field(name="Seurapyynnöt", value=COMPANY_LIMITS, inline=False)
+        embed.add_field(name="Moderointi", value=MODERATION, inline=False)
+        embed.add_field(name="Tietosuoja", value=PRIVACY, inline=False)
         return embed
 
 

@@ -8,6 +8,8 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from tests.e2e.company_helpers import add_volunteer, answer, on_duty
 from tests.e2e.conftest import configure, start_bot
 from tests.e2e.impact_helpers import counted, embed_text, report, shown
@@ -116,3 +118,23 @@ async def test_counts_in_memory_are_written_when_the_bot_stops_and_rolled_up_at_
                                             ("2026-12-01", "messages", "caregivers", 3)]
         follow, _ = await shown(double, await report(double, world, month="12.2026"))
         assert "Vaikuttavuusraportti 1.12.2026–2.12.2026" in embed_text(follow)
+
+
+@pytest.mark.parametrize(("locale", "title", "heading", "band"), [
+    ("sv", "Effektrapport", "Meddelanden i rummen", "Närståendevårdare"),
+    ("en", "Impact report", "Messages in rooms", "Caregivers"),
+])
+async def test_the_report_speaks_the_staff_members_language(double, world, bot, locale, title, heading, band):
+    await configure(bot, world)
+    await create(double, world, "kahvila", "caregivers")
+    room = room_channel(double, world)
+    for n in range(5):
+        await double.user_message(room, world.people["caregiver"], f"meddelande {n}")
+    await counted(bot, "messages", 5)
+    h = await double.slash(world.guild, world.people["staff"], "report", locale=locale)
+    follow, files = await shown(double, h)
+    text = embed_text(follow)
+    assert text.startswith(title) or f"\n{title}" in text
+    assert heading in text and f"{band}: **5**" in text
+    rows = list(csv.reader(io.StringIO(files["impact.csv"].decode("utf-8-sig"))))
+    assert [heading, band, "5"] in rows
