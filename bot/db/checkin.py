@@ -221,10 +221,11 @@ class CheckinRepo:
 
     async def save_mood(self, user_id: int, occurrence_id: int, mood: int, now: datetime) -> None:
         await self.db.execute(
-            "INSERT INTO checkin_moods (user_id, occurrence_id, mood_enc, answered_at) VALUES (?, ?, ?, ?) "
+            "INSERT INTO checkin_moods (user_id, occurrence_id, guild_id, mood_enc, answered_at) "
+            "VALUES (?, ?, (SELECT guild_id FROM checkin_occurrences WHERE id = ?), ?, ?) "
             "ON CONFLICT(user_id, occurrence_id) DO UPDATE SET mood_enc = excluded.mood_enc, "
             "answered_at = excluded.answered_at",
-            (user_id, occurrence_id, self.sealer.seal(str(mood)), to_db(now)),
+            (user_id, occurrence_id, occurrence_id, self.sealer.seal(str(mood)), to_db(now)),
         )
 
     async def moods(self, user_id: int, since: datetime | None = None, limit: int | None = None) -> list[
@@ -289,8 +290,8 @@ class CheckinRepo:
     # ----- the member's own data in one guild (privacy export and erasure) ---------------
 
     async def history_in(self, user_id: int, guild_id: int) -> tuple[list[tuple[datetime, int]], list[tuple[str, int]]]:
-        """The member's moods (oldest first) and loneliness answers in the guild. A mood whose
-        schedule was stopped has no guild any more: it counts as the member's everywhere."""
+        """The member's moods (oldest first) and loneliness answers in the guild. A mood kept from
+        before moods knew their guild, whose schedule was stopped, counts as the member's everywhere."""
         moods = await self.db.fetchall(
             f"SELECT mood_enc, answered_at FROM checkin_moods m WHERE user_id = ? AND {_MOOD_GUILD} "
             "ORDER BY answered_at, id", (user_id, guild_id, guild_id),
@@ -343,7 +344,4 @@ class CheckinRepo:
 
 # The guild of a mood (alias m): its prompt's, else the member's schedule's; none (a stopped
 # schedule's history) matches every guild. Parameters: the guild twice.
-_MOOD_GUILD = (
-    "COALESCE((SELECT o.guild_id FROM checkin_occurrences o WHERE o.id = m.occurrence_id), "
-    "(SELECT p.guild_id FROM checkin_personal p WHERE p.user_id = m.user_id), ?) = ?"
-)
+_MOOD_GUILD = "COALESCE(m.guild_id, ?) = ?"

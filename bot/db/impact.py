@@ -133,8 +133,7 @@ class ImpactRepo:
     async def moods(self, guild_id: int, start: datetime, end: datetime) -> list[int]:
         """Every mood answered in [start, end): personal check-ins (sealed) and room votes."""
         personal = await self.db.fetchall(
-            "SELECT m.mood_enc FROM checkin_moods m JOIN checkin_occurrences o ON o.id = m.occurrence_id "
-            "WHERE o.guild_id = ? AND m.answered_at >= ? AND m.answered_at < ?",
+            "SELECT mood_enc FROM checkin_moods WHERE guild_id = ? AND answered_at >= ? AND answered_at < ?",
             (guild_id, to_db(start), to_db(end)),
         )
         votes = await self.db.fetchall(

@@ -61,11 +61,8 @@ _PURGE: tuple[tuple[str, str], ...] = (
         f"card_channel_id = NULL WHERE {_COMPANY_DUE}"
     )),
     ("checkin_moods", (
-        "DELETE FROM checkin_moods WHERE " + _older(
-            "answered_at", "retention_mood_days", "mood_days",
-            "COALESCE((SELECT o.guild_id FROM checkin_occurrences o WHERE o.id = checkin_moods.occurrence_id), "
-            "(SELECT p.guild_id FROM checkin_personal p WHERE p.user_id = checkin_moods.user_id))",
-        )
+        "DELETE FROM checkin_moods WHERE "
+        + _older("answered_at", "retention_mood_days", "mood_days", "checkin_moods.guild_id")
     )),
     ("checkin_loneliness", (
         "DELETE FROM checkin_loneliness WHERE "

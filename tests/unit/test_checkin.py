@@ -121,3 +121,14 @@ async def test_room_tally_hides_the_distribution_under_five_and_old_prompts_clos
     with pytest.raises(KohtaamoError) as raised:
         await env.rooms.vote(first, 1, 1)
     assert raised.value.msgid == CLOSED
+
+
+async def test_moods_keep_their_server_after_the_schedule_is_stopped(env):
+    await env.personal.opt_in(MEMBER, GUILD, 9, Recurrence.parse("9", "daily", HKI), "fi")
+    await at(env, NINE)
+    await env.personal.record_mood(MEMBER, env.sent[-1], 4)
+    assert await env.personal.stop(MEMBER)  # the schedule and its occurrences go; the history stays
+    assert [m for _, m in (await env.personal.repo.history_in(MEMBER, GUILD))[0]] == [4]
+    assert (await env.personal.repo.history_in(MEMBER, GUILD + 1))[0] == []  # not another server's
+    assert await env.personal.repo.erase_member(MEMBER, GUILD + 1) == 0
+    assert await env.personal.repo.erase_member(MEMBER, GUILD) == 1
