@@ -63,6 +63,14 @@ class JobRepo:
         assert job is not None
         return job
 
+    async def move(self, kind: str, ref_id: int, due_at: datetime, now: datetime) -> Job | None:
+        """Move (kind, ref_id) to ``due_at`` if it is pending; None when there is no such job."""
+        moved = await self.db.execute(
+            "UPDATE jobs SET due_at = ?, updated_at = ? WHERE kind = ? AND ref_id = ? AND status = 'pending'",
+            (to_db(due_at), to_db(now), kind, ref_id),
+        )
+        return await self.get_live(kind, ref_id) if moved else None
+
     async def get_live(self, kind: str, ref_id: int) -> Job | None:
         row = await self.db.fetchone(
             f"SELECT {_COLUMNS} FROM jobs WHERE kind = ? AND ref_id = ? AND status IN ('pending', 'claimed')",

@@ -96,6 +96,13 @@ class Scheduler:
         job = await self.repo.upsert(guild_id, kind, ref_id, due_at, grace, self.clock.now())
         self._arm(job)
 
+    async def move(self, kind: str, ref_id: int, due_at: datetime) -> bool:
+        """Move a pending job to ``due_at``; False (and nothing made) when there is none."""
+        job = await self.repo.move(kind, ref_id, due_at, self.clock.now())
+        if job is not None:
+            self._arm(job)
+        return job is not None
+
     async def cancel(self, kind: str, ref_id: int) -> bool:
         cancelled = await self.repo.cancel(kind, ref_id, self.clock.now())
         if self.timers and self._aps.get_job(_timer_id(kind, ref_id)):

@@ -330,6 +330,8 @@ class EventService:
         if moved:
             await self.repo.forget_reminders(event_id)
             await self._arm(updated)
+            # A weekly series makes its next occurrence when this one starts: at the new time.
+            await self.scheduler.move(self.KIND_NEXT, event_id, updated.starts_at)
         promoted = await self.repo.promote(event_id, self.clock.now())
         return Edit(updated, moved, updated.place != event.place, promoted)
 

@@ -141,6 +141,20 @@ async def test_a_weekly_series_makes_each_occurrence_in_turn(env, clock, db):
     assert made == [] or all(e.series_id == first.series_id for e in made)
 
 
+async def test_moving_an_occurrence_of_a_series_moves_the_making_of_the_next(env, clock, db):
+    events, scheduler, _ = env
+    first = await make(events, weeks=2)
+    later = Details("Ilta", "", "13.12.2026 19:00", "2 h", "Kahvila")  # a day and an hour later
+    moved = await events.edit(first.id, first.sequence, later, None)
+    job = await scheduler.repo.get_live(events.KIND_NEXT, first.id)
+    assert job is not None and job.due_at == moved.event.starts_at == datetime(2026, 12, 13, 17, 0, tzinfo=UTC)
+    # An occurrence with no such job (a single event) gets none from an edit.
+    single = await make(events)
+    await events.edit(single.id, single.sequence, later, None)
+    assert await scheduler.repo.get_live(events.KIND_NEXT, single.id) is None
+    assert not await scheduler.move(events.KIND_NEXT, single.id, clock.now())
+
+
 async def test_interested_is_a_maybe_only_without_an_answer(env):
     events, _, _ = env
     event = await make(events)
