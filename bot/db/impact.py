@@ -98,6 +98,15 @@ class ImpactRepo:
             (volunteer_id, guild_id, to_db(since)),
         )
 
+    async def open_untracked_duties(self, since: datetime) -> int:
+        """Volunteers on duty whose duty is not tracked yet (it began before this was counted)
+        are counted from ``since``; how many."""
+        return await self.db.execute(
+            "INSERT INTO impact_duty_open (volunteer_id, guild_id, since) "
+            "SELECT id, guild_id, ? FROM volunteers WHERE on_duty = 1 ON CONFLICT DO NOTHING",
+            (to_db(since),),
+        )
+
     async def close_duty(self, volunteer_id: int) -> datetime | None:
         """The duty ended: its start, and the row is gone (None when none was open)."""
         rows = await self.db.fetchall(

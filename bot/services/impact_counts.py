@@ -205,8 +205,10 @@ class ImpactCounts:
     # ----- the daily rollup -------------------------------------------------------------------
 
     async def resume(self) -> None:
-        """At start: roll up the days that ended while the bot was down, and arm the next rollup."""
+        """At start: roll up the days that ended while the bot was down, count duties that began
+        before duty hours were counted from now, and arm the next rollup."""
         await self.roll_up()
+        await self.repo.open_untracked_duties(self.clock.now())
         await self._arm_after(self.clock.now())
 
     async def on_rollup(self, job: DueJob) -> None:

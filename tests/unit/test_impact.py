@@ -389,3 +389,18 @@ async def test_a_burst_of_messages_shares_one_look_up_and_a_failed_one_is_asked_
     assert await recent.get(7) == "room 7" and len(asked) == 2
     clock.now += 2
     assert await recent.get(7) == "room 7" and len(asked) == 3  # a minute on, asked again
+
+
+async def test_a_duty_that_began_before_it_was_counted_counts_from_the_start_after(db, clock, scheduler, counts):
+    volunteers = VolunteerService(VolunteerRepo(db), scheduler, clock)  # no watcher: as before the report
+    await volunteers.add(GUILD, 7, display_name="Ville", languages={"fi"}, audiences={Audience.CAREGIVER},
+                         minors_cleared=False)
+    await volunteers.on_duty(GUILD, 7)
+    await volunteers.add(GUILD, 8, display_name="Veera", languages={"fi"}, audiences={Audience.CAREGIVER},
+                         minors_cleared=False)  # not on duty
+    clock.advance(NOON - clock.now())
+    await counts.resume()
+    open_rows = await rows(db, "impact_duty_open")
+    assert len(open_rows) == 1 and open_rows[0]["since"].startswith("2026-12-10T10:00")
+    await counts.resume()  # a second start changes nothing
+    assert await rows(db, "impact_duty_open") == open_rows
