@@ -230,7 +230,7 @@ class Kohtaamo(commands.Bot):
         kit.notices.append(checkin.closed_dm_notice)
         self.privacy = privacy = PrivacyCog(self, kit, self.services.privacy, company_cog.end_for_erasure, self.clock)
         for cog in (
-            SetupCog(kit, onboarding.post_panel),
+            SetupCog(kit, onboarding.post_panel, room_hours.roles_changed),
             onboarding,
             ModCog(self, kit, self.services.onboarding, desk, self.services.safety),
             self.reports,

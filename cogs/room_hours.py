@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 import discord
 from discord.ext import commands
@@ -78,6 +80,31 @@ class RoomHoursCog(commands.Cog):
             if closed != current.closed and not locked:
                 current = await self.rooms.set_state(current, closed, await self.notice(channel, current, config, closed))
             await self.rooms.schedule_next(current)
+
+    async def roles_changed(self, guild: discord.Guild) -> int:
+        """After /setup maps other roles: every room, live or archived, gets its audience's roles as
+        they are mapped now (a 13–17 room stops being open to the role it had before). How many
+        rooms were changed."""
+        config = await self.kit.setup.get(guild.id)
+        changed = 0
+        async with self.rooms.lock(guild.id):
+            for room in await self.rooms.in_guild(guild.id):
+                channel = guild.get_channel(room.channel_id)
+                if room.status is Status.GONE or not isinstance(channel, discord.TextChannel):
+                    continue
+                locked = await self.moderation.locked(channel.id) is not None
+                try:
+                    wanted = ui.overwrites(guild, config, room.audience, closed=room.closed or locked,
+                                           archived=room.status is Status.ARCHIVED)
+                except KeyError:  # a role the room needs is not mapped; /room edit says which
+                    continue
+                if _pairs(wanted) != _pairs(channel.overwrites):
+                    await channel.edit(overwrites=wanted, reason=self.i18n.t(
+                        config.locale, "Kohtaamo's roles were changed with /setup."))
+                    changed += 1
+        if changed:
+            await self.minors_protected(guild, config.locale, involved=False)  # AutoMod's exempt roles too
+        return changed
 
     async def unlocked(self, channel_id: int) -> None:
         """After /mod unlock: a room gets the state its hours give it now."""
@@ -157,3 +184,7 @@ class RoomHoursCog(commands.Cog):
             return None
         log.warning("guild %s: AutoMod for the 13–17 rooms is not in step", guild.id)
         return warning
+
+
+def _pairs(overwrites: Mapping[Any, discord.PermissionOverwrite]) -> dict[int, Any]:
+    return {target.id: overwrite.pair() for target, overwrite in overwrites.items()}

@@ -23,9 +23,11 @@ PostPanel = Callable[..., Awaitable[str | None]]
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
 class SetupCog(commands.GroupCog, group_name=_("setup"), group_description=_("Set up Kohtaamo on this server")):
-    def __init__(self, kit: Kit, post_panel: PostPanel) -> None:
+    def __init__(self, kit: Kit, post_panel: PostPanel, roles_changed: Callable[[discord.Guild], Awaitable[int]]) -> None:
+        """``roles_changed(guild)`` puts the rooms' permissions right for a new role mapping (how many changed)."""
         self.kit = kit
         self.post_panel = post_panel
+        self.roles_changed = roles_changed
         super().__init__()
 
     @app_commands.command(name=_("configure"), description=_("Map roles and channels, set language and time zone"))
@@ -104,10 +106,21 @@ class SetupCog(commands.GroupCog, group_name=_("setup"), group_description=_("Se
             text = i18n.t(locale, "Nothing was saved. Please fix these first:") + "\n" + "\n".join(f"• {line}" for line in issues)
             await self.kit.reply(interaction, text)
             return
+        remapped = config.roles != current.roles
         config = await self.kit.setup.save(config)
         await self.kit.reply(
             interaction, i18n.t(locale, "Setup saved."), embed=ui.show(i18n, locale, interaction.guild, config)
         )
+        if remapped:
+            try:
+                rooms = await self.roles_changed(interaction.guild)
+            except discord.HTTPException:
+                await self.kit.reply(interaction, i18n.t(
+                    locale, "Discord did not let me give the rooms the new roles. Run /room edit for each room."))
+            else:
+                if rooms:
+                    await self.kit.reply(interaction, i18n.tn(
+                        locale, "{n} room now follows the new roles.", "{n} rooms now follow the new roles.", rooms))
         if BotChannel.WELCOME in config.channels:
             note = await self.post_panel(interaction.guild, config, locale, fresh=False)
             if note:

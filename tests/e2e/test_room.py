@@ -340,3 +340,25 @@ async def test_a_failing_database_write_removes_what_was_made(double, world, des
     assert await rooms_of(desk, world) == []
     assert {job.kind for job in await desk.services.scheduler.repo.pending()} <= {"retention:purge", "impact_rollup"}  # no room job
     assert await desk.services.rooms.category(world.guild, CategoryKind.ROOMS) is None
+
+
+async def test_a_new_role_mapping_reaches_the_rooms_at_once(double, world, desk):
+    await create(double, world, "nuorten-ilta", "youth_13_17")
+    channel = room_channel(double, world)
+    old = world.roles["youth_minor"]
+    new = double.add_role(world.guild, "Nuoret 13-17 (uusi)", 0)
+    newcomer = double.add_member(world.guild, username="uusi_nuori", roles=[new])
+    assert can_read(double, channel, world, "youth")  # the old role reads it now
+    h = await double.slash(world.guild, world.people["admin"], "setup", {"youth_13_17": new}, sub="configure")
+    assert (await h.response())["data"]["content"] == "Asetukset tallennettu."
+    assert (await h.wait_followup())["content"] == "1 huone noudattaa nyt uusia rooleja."
+    overwrites = {int(o["id"]) for o in double.world.channel(channel)["permission_overwrites"]}
+    assert new in overwrites and old not in overwrites
+    assert not can_read(double, channel, world, "youth")  # the old role's holders see it no more
+    assert double.world.channel_permissions(channel, newcomer) & P.VIEW_CHANNEL  # the new role's do
+    h = await double.slash(world.guild, world.people["admin"], "setup", {"language": "fi"}, sub="configure")
+    await h.response()
+    patches = len(double.calls_to("PATCH", rf"/channels/{channel}$"))
+    h = await double.slash(world.guild, world.people["admin"], "setup", {"youth_13_17": new}, sub="configure")
+    await h.response()
+    assert len(double.calls_to("PATCH", rf"/channels/{channel}$")) == patches  # the same mapping: nothing to do
