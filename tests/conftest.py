@@ -1,4 +1,4 @@
-"""Shared fixtures: a real SQLite file migrated by the real runner, and a fake clock."""
+"""Shared fixtures: a real SQLite file migrated by the real runner, a fake clock, and the scheduler on them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.db.connection import Database
+from bot.db.jobs import JobRepo
 from bot.db.migrate import migrate
+from bot.scheduling import Scheduler
 
 
 @pytest.fixture
@@ -22,3 +24,11 @@ async def db(tmp_path) -> AsyncIterator[Database]:
     await migrate(database)
     yield database
     await database.close()
+
+
+@pytest.fixture
+async def scheduler(db: Database, clock: FakeClock) -> Scheduler:
+    """The real scheduler on ``db`` without timers: tests move ``clock`` and call ``run_due``."""
+    s = Scheduler(JobRepo(db), clock, timers=False)
+    await s.start()
+    return s

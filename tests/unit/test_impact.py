@@ -14,12 +14,10 @@ from cryptography.fernet import Fernet
 from bot.db.checkin import CheckinRepo
 from bot.db.crypto import Sealer
 from bot.db.impact import ImpactRepo
-from bot.db.jobs import JobRepo
 from bot.db.room import RoomRepo
 from bot.db.setup import SetupRepo
 from bot.db.volunteer import VolunteerRepo
 from bot.errors import KohtaamoError
-from bot.scheduling import Scheduler
 from bot.services import impact as rules
 from bot.services.checkin_personal import PersonalCheckins
 from bot.services.impact import Hidden, ImpactService, Period, period_of, small, summarize, suppress, waits
@@ -143,13 +141,6 @@ def test_bad_periods_get_a_clear_answer(start, end, month, msgid):
 @pytest.fixture
 def sealer():
     return Sealer(Fernet.generate_key())
-
-
-@pytest.fixture
-async def scheduler(db, clock):
-    s = Scheduler(JobRepo(db), clock, timers=False)
-    await s.start()
-    return s
 
 
 @pytest.fixture

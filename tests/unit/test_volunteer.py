@@ -7,22 +7,13 @@ from cryptography.fernet import Fernet
 
 from bot.db.company import CompanyRepo
 from bot.db.crypto import Sealer
-from bot.db.jobs import JobRepo
 from bot.db.volunteer import VolunteerRepo
 from bot.errors import KohtaamoError
-from bot.scheduling import Scheduler
 from bot.services.company import CompanyService, Kind
 from bot.services.volunteer import Audience, Volunteer, VolunteerService
 
 GUILD = 100
 A = Audience
-
-
-@pytest.fixture
-async def scheduler(db, clock):
-    s = Scheduler(JobRepo(db), clock, timers=False)
-    await s.start()
-    return s
 
 
 @pytest.fixture
