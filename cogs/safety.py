@@ -10,11 +10,13 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import discord
 from discord.ext import commands
 
+from bot.services.recent import Recent
 from bot.services.safety_response import Alert, SafetyResponse
 from bot.services.setup import BotRole, GuildConfig
 from bot.ui import safety as ui
@@ -24,7 +26,7 @@ from bot.ui.mod import edit_card, post_log
 
 log = logging.getLogger(__name__)
 EDIT_DELAY = 1.0  # seconds: the matches in this time after one make a single edit of the alert
-ROOM_TTL = 60.0  # seconds a channel's "is it a room" answer is reused
+ROOM_TTL = timedelta(seconds=60)  # how long a channel's "is it a room" answer is reused
 IsRoom = Callable[[int], Awaitable[bool]]  # is this channel id a live room?
 
 
@@ -36,7 +38,7 @@ class SafetyCog(commands.Cog):
         self.safety = safety
         self.is_room = is_room
         self._pending: dict[int, asyncio.Task[None]] = {}  # alert id -> its coming edit
-        self._rooms: dict[int, tuple[bool, float]] = {}  # channel id -> (a live room?, when asked)
+        self._rooms = Recent(is_room, ROOM_TTL, time.monotonic)  # rooms change seldom; a new room is a new channel
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -45,7 +47,7 @@ class SafetyCog(commands.Cog):
         channel = message.channel
         room_id = channel.parent_id if isinstance(channel, discord.Thread) else channel.id
         scanner = await self.safety.scanner(message.guild.id)
-        if scanner.scan(message.content) is None or room_id is None or not await self._in_room(room_id):
+        if scanner.scan(message.content) is None or room_id is None or not await self._rooms.get(room_id):
             return
         try:
             await self.respond(message)
@@ -57,16 +59,6 @@ class SafetyCog(commands.Cog):
         """A message edited into crisis language is read too (the alert counts it like a new one)."""
         if before.content != after.content:
             await self.on_message(after)
-
-    async def _in_room(self, channel_id: int) -> bool:
-        """Whether a channel is a live room, asked again after ``ROOM_TTL`` (rooms change seldom; a
-        new room is a new channel)."""
-        known = self._rooms.get(channel_id)
-        now = time.monotonic()
-        if known is None or now - known[1] > ROOM_TTL:
-            known = (await self.is_room(channel_id), now)
-            self._rooms[channel_id] = known
-        return known[0]
 
     async def respond(self, message: discord.Message) -> None:
         assert message.guild is not None

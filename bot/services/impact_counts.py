@@ -15,48 +15,18 @@ after ``RECENT``, so a /setup change reaches the counts within a minute."""
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 from enum import StrEnum
-from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.db.impact import ImpactRepo
 from bot.scheduling import DueJob, Scheduler
+from bot.services.recent import Recent
 from bot.services.room import RoomService, Status
 from bot.services.setup import BotRole, GuildConfig, SetupService
-
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class Recent(Generic[K, V]):
-    """Answers kept for ``ttl`` seconds of ``monotonic``; callers that ask while a look-up is on
-    its way wait for that one instead of each making their own (a burst costs one query)."""
-
-    def __init__(self, ask: Callable[[K], Awaitable[V]], ttl: timedelta, monotonic: Callable[[], float]) -> None:
-        self.ask = ask
-        self.ttl = ttl.total_seconds()
-        self.monotonic = monotonic
-        self._known: dict[K, tuple[asyncio.Future[V], float]] = {}
-
-    async def get(self, key: K) -> V:
-        known = self._known.get(key)
-        now = self.monotonic()
-        if known is None or now - known[1] > self.ttl:
-            known = (asyncio.ensure_future(self._ask(key)), now)
-            self._known[key] = known
-        return await known[0]
-
-    async def _ask(self, key: K) -> V:
-        try:
-            return await self.ask(key)
-        except Exception:
-            self._known.pop(key, None)  # the next caller asks again
-            raise
 
 
 class Band(StrEnum):

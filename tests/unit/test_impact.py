@@ -3,7 +3,6 @@ the period, the daily aggregates and their rollup on a fake clock, duty hours, t
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import random
 from datetime import UTC, date, datetime, timedelta
@@ -21,7 +20,7 @@ from bot.errors import KohtaamoError
 from bot.services import impact as rules
 from bot.services.checkin_personal import PersonalCheckins
 from bot.services.impact import Hidden, ImpactService, Period, period_of, small, summarize, suppress, waits
-from bot.services.impact_counts import Band, ImpactCounts, Recent, day_spans, next_rollup
+from bot.services.impact_counts import Band, ImpactCounts, day_spans, next_rollup
 from bot.services.room import RoomService
 from bot.services.setup import BotRole, SetupChange, SetupService
 from bot.services.volunteer import Audience, VolunteerService
@@ -355,31 +354,6 @@ def test_band_of_a_member_by_mapped_roles():
     assert band_of(config, {11, 12}) is Band.YOUTH_MINOR  # a young carer of 13–17 counts as 13–17
     assert band_of(config, {11, 13}) is Band.YOUTH_ADULT
     assert band_of(config, {11}) is Band.CAREGIVER and band_of(config, {14}) is Band.OTHER
-
-
-async def test_a_burst_of_messages_shares_one_look_up_and_a_failed_one_is_asked_again():
-    asked: list[int] = []
-    gate = asyncio.Event()
-
-    async def ask(key: int) -> str:
-        asked.append(key)
-        await gate.wait()
-        if len(asked) == 1:
-            raise OSError("the database was busy")
-        return f"room {key}"
-
-    clock = Monotonic()
-    recent = Recent(ask, timedelta(seconds=60), clock)
-    burst = [asyncio.ensure_future(recent.get(7)) for _ in range(50)]
-    await asyncio.sleep(0)
-    gate.set()
-    results = await asyncio.gather(*burst, return_exceptions=True)
-    assert asked == [7] and all(isinstance(r, OSError) for r in results)
-    assert await recent.get(7) == "room 7" and asked == [7, 7]  # asked again after the failure
-    clock.now += 59
-    assert await recent.get(7) == "room 7" and len(asked) == 2
-    clock.now += 2
-    assert await recent.get(7) == "room 7" and len(asked) == 3  # a minute on, asked again
 
 
 async def test_a_duty_that_began_before_it_was_counted_counts_from_the_start_after(db, clock, scheduler, counts):
