@@ -342,6 +342,7 @@ class CheckinRepo:
         return erased
 
 
-# The guild of a mood (alias m): its prompt's, else the member's schedule's; none (a stopped
-# schedule's history) matches every guild. Parameters: the guild twice.
+# A mood (alias m) of the guild: the one it was answered for; a mood kept from before moods
+# knew their guild (migration 0014) and no longer traceable matches every guild. Parameters: the
+# guild twice.
 _MOOD_GUILD = "COALESCE(m.guild_id, ?) = ?"

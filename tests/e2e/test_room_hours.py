@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import FakeClock
+from bot.services.room import RoomService
 from tests.double import permissions as P
 from tests.e2e.conftest import configure, start_bot
 from tests.e2e.mod_helpers import mod
@@ -43,8 +44,17 @@ def notices(double, channel: int) -> list[str]:
 
 
 async def run_until(bot, clock: FakeClock, when: datetime) -> None:
+    """Move to ``when`` and run what is due: exactly one room change (the nightly jobs may run too)."""
     clock.advance(when - clock.now())
-    assert await bot.services.scheduler.run_due() >= 1  # the room's change (and maybe the nightly purge)
+    before = await room_changes_done(bot)
+    assert await bot.services.scheduler.run_due() >= 1
+    assert await room_changes_done(bot) == before + 1
+
+
+async def room_changes_done(bot) -> int:
+    row = await bot.services.db.fetchone(
+        "SELECT COUNT(*) FROM jobs WHERE kind = ? AND status = 'done'", (RoomService.KIND_HOURS,))
+    return row[0]
 
 
 async def open_room_then_stop(double, world, bot, clock: FakeClock) -> int:
@@ -130,7 +140,9 @@ async def test_hours_work_across_restarts_and_downtime_over_a_change_is_put_righ
         assert can_write(double, channel, world, "caregiver") and notices(double, channel) == []
         assert await next_change(bot, world) == utc(2026, 12, 2, 19, 0)
         patches = len(double.calls_to("PATCH", rf"/channels/{channel}"))
-        assert await bot.services.scheduler.run_due() == 2  # the night's purge and impact rollup: no room change is left
+        changes = await room_changes_done(bot)
+        assert await bot.services.scheduler.run_due() == 2  # the night's purge and impact rollup
+        assert await room_changes_done(bot) == changes  # no room change was left to fire
 
     # Down over the closing at 21:00 and a whole day: closed at start, with one notice.
     move(clock, datetime(2026, 12, 3, 23, 0))
