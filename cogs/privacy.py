@@ -85,8 +85,7 @@ class PrivacyCog(commands.Cog):
     async def delete(self, interaction: discord.Interaction) -> None:
         assert interaction.guild is not None
         locale = await self.kit.locale(interaction)
-        exported = await self.privacy.export(interaction.user.id, interaction.guild.id)
-        if not any(exported.values()):
+        if not await self.privacy.holds(interaction.user.id, interaction.guild.id):
             raise KohtaamoError(NOTHING)
         text = ui.confirm_text(self.i18n, locale, interaction.guild.name, self.privacy.kept_after_erase())
         self._last_asked = max(_ms(self.clock), self._last_asked + 1)  # each question its own ref

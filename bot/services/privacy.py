@@ -161,6 +161,14 @@ class Privacy:
         JSON-able values."""
         return {entry.name: await entry.source.export_member(user_id, guild_id) for entry in self.entries}
 
+    async def holds(self, user_id: int, guild_id: int) -> bool:
+        """Whether anything is kept about the member in the guild: stops at the first feature that
+        keeps something (most members have a language or start choices), not a whole export."""
+        for entry in self.entries:
+            if await entry.source.export_member(user_id, guild_id):
+                return True
+        return False
+
     async def erase(self, user_id: int, guild_id: int) -> dict[str, int]:
         """Erase the member in the guild, in every feature; how many records each removed or
         pseudonymised. A pending leaver's erase there goes too. Open company conversations are
@@ -178,7 +186,7 @@ class Privacy:
     async def member_left(self, guild_id: int, user_id: int) -> None:
         """Erase them there after the guild's grace period, unless they come back. Someone with
         nothing kept there leaves no trace at all."""
-        if not any((await self.export(user_id, guild_id)).values()):
+        if not await self.holds(user_id, guild_id):
             return
         now = self.clock.now()
         departure_id = await self.departures.record(guild_id, user_id, now)

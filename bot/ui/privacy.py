@@ -14,7 +14,6 @@ from bot.services.privacy import Entry, Section
 from bot.services.setup import GuildConfig
 from bot.ui.kit import FeatureButton
 
-EMBED_TOTAL = 6000  # Discord's limit on all embeds of one message
 FIELD_VALUE = 1024
 
 BUTTONS = {

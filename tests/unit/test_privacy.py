@@ -103,3 +103,11 @@ async def test_coming_back_in_time_cancels_the_erase(env, clock, db):
     await scheduler.run_due()
     assert erased == [] and (await privacy.export(MEMBER, GUILD))["company_requests"]
     assert await db.fetchone("SELECT * FROM member_departures") is None
+
+
+async def test_someone_with_nothing_kept_leaves_no_trace(env, db):
+    privacy, _, _ = env
+    assert await privacy.holds(MEMBER, GUILD) and not await privacy.holds(MEMBER + 1, GUILD)
+    await privacy.member_left(GUILD, MEMBER + 1)
+    assert await db.fetchone("SELECT * FROM member_departures") is None
+    assert await db.fetchone("SELECT * FROM jobs WHERE kind = ?", (Privacy.KIND_LEAVER,)) is None
