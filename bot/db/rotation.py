@@ -132,6 +132,14 @@ def _write(path: Path, data: bytes) -> None:
         os.fsync(fp.fileno())
 
 
+def _key_in(path: Path) -> Sealer | None:
+    """The key the file holds; None when it holds no whole key (its write was cut short)."""
+    try:
+        return Sealer(path.read_bytes().strip())
+    except ConfigError:
+        return None
+
+
 def _install(pending: Path, current: Path) -> None:
     os.replace(pending, current)
     folder = os.open(current.parent, os.O_RDONLY)
@@ -220,8 +228,8 @@ async def _rotate_file(db: Database, database_path: Path, new_key: str | None, s
     if not current.exists():
         raise ConfigError(f"there is no key to rotate: DATA_KEY is not set and {current} does not exist")
     if pending.exists():
-        found = await sample(db)
-        if found is not None and opens(Sealer(pending.read_bytes().strip()), found[1]):
+        found, pending_key = await sample(db), _key_in(pending)
+        if pending_key is not None and (found is None or opens(pending_key, found[1])):
             _install(pending, current)
             previous.unlink(missing_ok=True)
             say(f"done: finished the rotation that was interrupted; {current} holds the new key")

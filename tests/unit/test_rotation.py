@@ -140,6 +140,14 @@ async def test_an_interrupted_rotation_is_finished_or_undone(world, tmp_path):
     assert key.read_bytes() == new_key and not pending.exists()
     world.db = await Database.open(path)
     assert MARKS["topic"] in (await opened(world.db, Sealer(new_key))).values()
+    # stopped while writing .key.new: a torn key is thrown away like one nothing is sealed with
+    pending.write_bytes(Fernet.generate_key()[:20])
+    await world.db.close()
+    said.clear()
+    await rotate_key(None, path, None, said.append)
+    assert "had not re-sealed anything" in said[0] and said[-1].startswith("done: ") and not pending.exists()
+    world.db = await Database.open(path)
+    assert MARKS["topic"] in (await opened(world.db, Sealer(key.read_bytes()))).values()
 
 
 async def test_with_data_key_the_new_key_is_shown_before_anything_changes(world, tmp_path):
