@@ -17,6 +17,7 @@ import discord
 
 from bot.app import Kohtaamo, point_at
 from bot.db.connection import Database
+from bot.db.crypto import key_file
 from bot.db.migrate import available, current_version, migrate
 from bot.db.rotation import rotate_key
 from bot.db.sealed import key_status
@@ -82,8 +83,8 @@ async def _backup(settings: Settings, target: Path) -> None:
         await db.close()
     print(f"backed up {settings.database_path} to {target}")
     if not settings.data_key:
-        key_file = settings.database_path.with_suffix(".key")
-        print(f"keep a copy of {key_file} with it: without that key the sensitive values cannot be read")
+        print(f"keep a copy of {key_file(settings.database_path)} with it: without that key the sensitive values "
+              "cannot be read")
 
 
 def _check_backup_paths(source: Path, target: Path) -> None:

@@ -19,6 +19,11 @@ from bot.errors import ConfigError
 log = logging.getLogger(__name__)
 
 
+def key_file(database_path: Path) -> Path:
+    """Where the key is kept when ``DATA_KEY`` is not set: beside the database."""
+    return database_path.with_suffix(".key")
+
+
 class Sealer:
     def __init__(self, key: str | bytes) -> None:
         try:
@@ -33,13 +38,13 @@ class Sealer:
         """Use ``DATA_KEY``; without one, a key file beside the database (made on first start)."""
         if key:
             return cls(key)
-        key_file = database_path.with_suffix(".key")
-        if not key_file.exists():
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        path = key_file(database_path)
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as fp:
                 fp.write(Fernet.generate_key())
-            log.warning("DATA_KEY not set: created %s; back it up together with the database", key_file)
-        return cls(key_file.read_bytes().strip())
+            log.warning("DATA_KEY not set: created %s; back it up together with the database", path)
+        return cls(path.read_bytes().strip())
 
     def seal(self, value: str | None) -> bytes | None:
         return None if value is None else self._fernet.encrypt(value.encode("utf-8"))

@@ -29,7 +29,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 from bot.db.connection import Database
-from bot.db.crypto import Sealer
+from bot.db.crypto import Sealer, key_file
 from bot.db.migrate import available, current_version
 from bot.db.sealed import (
     MEMBER_IDS,
@@ -37,7 +37,6 @@ from bot.db.sealed import (
     SEALED_MEMBER_IDS,
     TAGS,
     How,
-    key_file,
     opens,
     pending_key_file,
     sample,
@@ -236,7 +235,9 @@ async def _rotate_file(db: Database, database_path: Path, new_key: str | None, s
             return
         pending.unlink()  # that rotation never committed: the data is still under the current key
         say(f"an interrupted rotation had not re-sealed anything: {pending} removed")
-    old = Sealer(current.read_bytes().strip())
+    old = _key_in(current)
+    if old is None:
+        raise ConfigError(f"{current} does not hold a valid key; restore it from your backup")
     await _check_old(db, old, str(current))
     key, new = new_sealer(new_key)
     _write(previous, current.read_bytes())

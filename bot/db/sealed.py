@@ -16,7 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from bot.db.connection import Database
-from bot.db.crypto import Sealer
+from bot.db.crypto import Sealer, key_file
 from bot.errors import ConfigError
 
 
@@ -99,10 +99,6 @@ def opens(sealer: Sealer, token: bytes) -> bool:
     except ConfigError:
         return False
     return True
-
-
-def key_file(database_path: Path) -> Path:
-    return database_path.with_suffix(".key")
 
 
 def pending_key_file(database_path: Path) -> Path:

@@ -99,6 +99,9 @@ async def test_the_key_file_is_swapped_and_no_leftover_stays(world, tmp_path):
     await world.db.close()
     with pytest.raises(ConfigError, match="k.key does not open the stored values"):
         await rotate_key(None, path, None, print)
+    (tmp_path / "k.key").write_bytes(b"not a key")
+    with pytest.raises(ConfigError, match="k.key does not hold a valid key"):
+        await rotate_key(None, path, None, print)
     key = tmp_path / "k.key"
     old_key = Fernet.generate_key()
     said: list[str] = []
