@@ -16,7 +16,7 @@ from bot.services.onboarding import Who
 from bot.services.setup import SetupChange
 from tests.double import DiscordDouble, InteractionHandle
 from tests.e2e.company_helpers import add_volunteer, answer, ask, on_duty, take, thread_of
-from tests.e2e.conftest import World, configure
+from tests.e2e.conftest import World, configure, start_bot
 from tests.e2e.privacy_helpers import OTHER_GUILD, Hit, needles, populate, raw_bytes, scan
 
 # Where each table's rows about the member show in the export: (section, which records).
@@ -275,6 +275,22 @@ async def test_a_member_who_comes_back_in_time_loses_nothing(double, world, bot,
     await bot.services.scheduler.run_due()
     assert await bot.services.setup.member_locale(world.guild, member) == "sv"
     assert (await db.fetchone("SELECT status FROM jobs WHERE kind = 'privacy_leaver'"))[0] == "cancelled"
+
+
+async def test_a_member_who_came_back_while_the_bot_was_down_loses_nothing(double, world, bot, clock, db_path):
+    await configure(bot, world)
+    member = await leave_with_data(double, world, bot)
+    await bot.close()
+    double.world.add_member(world.guild, member, (world.roles["caregiver"],))  # no event: nobody was listening
+    async with start_bot(double, db_path, clock) as again:
+        guild = again.get_guild(world.guild)
+        assert guild is not None and guild.get_member(member) is not None
+        clock.advance(timedelta(days=31))
+        await again.services.scheduler.run_due()
+        job = await again.services.db.fetchone("SELECT status FROM jobs WHERE kind = 'privacy_leaver'")
+        assert job is not None and job[0] != "pending"  # the erase job ran, and found them back
+        assert await again.services.setup.member_locale(world.guild, member) == "sv"
+        assert await again.services.db.fetchone("SELECT * FROM member_departures") is None
 
 
 async def test_a_company_block_holds_after_the_member_deletes_their_data(double, world, bot):
