@@ -60,6 +60,11 @@ class Database:
     async def close(self) -> None:
         await self._conn.close()
 
+    async def empty_wal(self) -> None:
+        """Copy the write-ahead log into the database file and empty it, so no old page of a
+        changed or deleted row stays in the log (deleted content is zeroed: secure_delete)."""
+        await self.fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Database]:
         """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on error. Nested use joins the outer one.

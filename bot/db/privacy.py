@@ -29,9 +29,8 @@ class DepartureRepo:
         return None if row is None else (int(row["guild_id"]), int(row["user_id"]))
 
     async def scrub(self) -> None:
-        """After an erasure: copy the write-ahead log into the database file and empty it, so the
-        erased rows' old pages do not linger there (deleted content is zeroed: secure_delete)."""
-        await self.db.fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        """After an erasure: the erased rows' old pages do not linger in the write-ahead log."""
+        await self.db.empty_wal()
 
     async def forget(self, guild_id: int, user_id: int) -> int | None:
         """Delete the member's departure from the guild; its id, or None when there was none."""

@@ -175,7 +175,7 @@ async def _resealed(db: Database, old: Sealer, new: Sealer, say: Callable[[str],
 async def _empty_wal(db: Database) -> None:
     """Copy the log into the file and empty it: no page under the old key stays in the WAL."""
     try:
-        await db.fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        await db.empty_wal()
     except sqlite3.Error as exc:
         raise ConfigError(f"re-sealed, but the write-ahead log could not be emptied ({exc}); it is, at the next start") from None
 
